@@ -1,0 +1,28 @@
+/*
+ * arena.h - a bump allocator that frees everything at once.
+ *
+ * A parsed configuration lives in one arena, so a failed reload is
+ * discarded with one call and nothing in it can leak.
+ */
+#ifndef DIRECTOR_ARENA_H
+#define DIRECTOR_ARENA_H
+
+#include <stddef.h>
+
+struct arena_chunk;
+
+struct arena {
+	struct arena_chunk	*head;
+	size_t			 total;		/* bytes handed out */
+};
+
+/* Zeroed memory for n bytes, aligned for any type; aborts on ENOMEM. */
+void	*arena_alloc(struct arena *, size_t n);
+/* Zeroed array of n elements of size sz; aborts on overflow or ENOMEM. */
+void	*arena_calloc(struct arena *, size_t n, size_t sz);
+/* Copy of s (NULL stays NULL). */
+char	*arena_strdup(struct arena *, const char *s);
+/* Frees every allocation; the arena can be reused afterwards. */
+void	 arena_free(struct arena *);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * ctl.h - the control socket.
+ *
+ * Protocol (one request per connection): the client sends one line,
+ * "COMMAND [ARG...] [--json]\n". The daemon answers "OK\n" or
+ * "ERROR <message>\n", then the body (text, or one JSON document with
+ * --json), and closes. New views are new rows in the command table.
+ */
+#ifndef DIRECTOR_CTL_H
+#define DIRECTOR_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct director;
+struct evbuffer;
+
+#define CTL_LINE_MAX	1024
+#define CTL_ARGS_MAX	16
+
+struct ctl_req {
+	char		*argv[CTL_ARGS_MAX];
+	int		 argc;		/* argv[0] is the command */
+	bool		 json;
+};
+
+struct ctl_cmd {
+	const char	*name;
+	const char	*help;
+	/* Writes the body to out; returns 0, or -1 with a message in err. */
+	int		(*fn)(struct director *, const struct ctl_req *,
+			    struct evbuffer *out, char *err, size_t errlen);
+};
+
+struct ctl_server;
+
+/* Listens on path (mode 0600). NULL on error, logged. */
+struct ctl_server	*ctl_open(struct director *, const char *path);
+/* Closes every connection and removes the socket file. */
+void			 ctl_close(struct ctl_server *);
+
+/*
+ * Splits a request line into req (modifies line). Returns 0, or -1 with
+ * a message in err. Pure: unit-tested.
+ */
+int	ctl_parse_request(char *line, struct ctl_req *req, char *err,
+	    size_t errlen);
+/* The command named name, or NULL. */
+const struct ctl_cmd *ctl_find(const char *name);
+
+/* Views, in ctl_views.c. */
+int	ctl_view_status(struct director *, const struct ctl_req *,
+	    struct evbuffer *, char *, size_t);
+int	ctl_view_reload(struct director *, const struct ctl_req *,
+	    struct evbuffer *, char *, size_t);
+int	ctl_view_help(struct director *, const struct ctl_req *,
+	    struct evbuffer *, char *, size_t);
+
+extern const struct ctl_cmd ctl_commands[];
+
+#endif

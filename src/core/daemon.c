@@ -1,0 +1,328 @@
+/*
+ * daemon.c - life cycle: start, signals, reload, state dump, shutdown.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include "config.h"
+#include "ctl.h"
+#include "daemon.h"
+#include "json.h"
+#include "log.h"
+#include "sdnotify.h"
+#include "../ipvs/ipvs_nl.h"
+
+static void
+daemon_notify(const char *what)
+{
+	if (sd_notify_send(what) == -1)
+		log_warn("systemd notify \"%s\"", what);
+}
+
+/* Start-up only: it waits for modprobe. */
+static int
+daemon_modprobe(const char *module)
+{
+	pid_t	pid;
+	int	status, fd;
+
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid == 0) {
+		if ((fd = open("/dev/null", O_RDWR)) != -1) {
+			dup2(fd, STDIN_FILENO);
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		execlp("modprobe", "modprobe", "-q", module, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+static void
+daemon_probe_ipvs(struct director *d)
+{
+	struct ipvs_status	*st = &d->ipvs;
+	struct ipvs_nl		*nl;
+	struct ipvs_info	 info = { 0 };
+	char			 v[16];
+	int			 rc;
+
+	rc = ipvs_nl_open(&nl);
+	if (rc == -ENOENT && d->cfg->global.ipvs_load_module &&
+	    daemon_modprobe("ip_vs") == 0)
+		rc = ipvs_nl_open(&nl);
+	if (rc == 0 && (rc = ipvs_nl_get_info(nl, &info)) == 0) {
+		st->available = true;
+		st->version = info.version;
+		st->conn_tab_size = info.conn_tab_size;
+		st->reason[0] = '\0';
+		log_info("IPVS: kernel version %s, %u connection buckets",
+		    ipvs_version_str(info.version, v, sizeof(v)),
+		    info.conn_tab_size);
+	} else {
+		st->available = false;
+		snprintf(st->reason, sizeof(st->reason), "%s",
+		    rc == -ENOENT ? "the kernel has no IPVS (ip_vs module "
+		    "missing)" : strerror(-rc));
+		log_warnx("IPVS: unavailable: %s; load balancing is off, VRRP "
+		    "and health checks keep running", st->reason);
+	}
+	ipvs_nl_close(nl);
+}
+
+static void
+daemon_apply_globals(struct director *d)
+{
+	log_set_facility(d->cfg->global.log_facility);
+	log_set_level(d->cfg->global.log_level);
+}
+
+static void
+daemon_reload_result(struct director *d, const struct cfg_errors *errs,
+    struct evbuffer *out, bool json)
+{
+	struct json	j;
+	size_t		i;
+
+	if (out == NULL)
+		return;
+	if (!json) {
+		if (errs->n == 0)
+			evbuffer_add_printf(out, "reload OK: generation %llu\n",
+			    (unsigned long long)d->generation);
+		else
+			evbuffer_add_printf(out, "reload failed, generation "
+			    "%llu keeps running:\n",
+			    (unsigned long long)d->generation);
+		for (i = 0; i < errs->n; i++)
+			evbuffer_add_printf(out, "%s\n", errs->msg[i]);
+		return;
+	}
+	json_init(&j, out);
+	json_obj_begin(&j, NULL);
+	json_bool(&j, "ok", errs->n == 0);
+	json_uint(&j, "generation", d->generation);
+	json_arr_begin(&j, "errors");
+	for (i = 0; i < errs->n; i++)
+		json_str(&j, NULL, errs->msg[i]);
+	json_arr_end(&j);
+	json_obj_end(&j);
+	json_finish(&j);
+}
+
+int
+daemon_reload(struct director *d, struct evbuffer *out, bool json)
+{
+	struct cfg_errors	 errs = { 0 };
+	struct cfg		*nc;
+	size_t			 i;
+
+	daemon_notify("RELOADING=1");
+	log_info("reloading %s", d->cfg_file);
+	nc = cfg_load(d->cfg_file, &errs);
+	d->reload.when = time(NULL);
+	free(d->reload.first_error);
+	d->reload.first_error = NULL;
+	d->reload.nerrors = errs.n;
+	if (nc == NULL) {
+		d->reload.ok = false;
+		d->reload.n_failed++;
+		d->reload.first_error = strdup(errs.n ? errs.msg[0] : "?");
+		for (i = 0; i < errs.n; i++)
+			log_err("%s", errs.msg[i]);
+		log_err("reload failed with %zu error%s; generation %llu keeps "
+		    "running", errs.n, errs.n == 1 ? "" : "s",
+		    (unsigned long long)d->generation);
+	} else {
+		if (nc->global.control_socket != NULL &&
+		    (d->cfg->global.control_socket == NULL ||
+		    strcmp(nc->global.control_socket,
+		    d->cfg->global.control_socket) != 0))
+			log_warnx("control_socket changed: takes effect at the "
+			    "next restart");
+		cfg_free(d->cfg);
+		d->cfg = nc;
+		d->generation++;
+		d->reload.ok = true;
+		d->reload.n_ok++;
+		daemon_apply_globals(d);
+		log_info("reload OK: generation %llu",
+		    (unsigned long long)d->generation);
+	}
+	daemon_reload_result(d, &errs, out, json);
+	cfg_errors_free(&errs);
+	daemon_notify("READY=1");
+	return nc == NULL ? -1 : 0;
+}
+
+static void
+daemon_reload_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	daemon_reload(arg, NULL, false);
+}
+
+void
+daemon_request_reload(struct director *d)
+{
+	/* event_active() on an already active event is a no-op. */
+	event_active(d->ev_reload, EV_TIMEOUT, 0);
+}
+
+long long
+daemon_uptime(const struct director *d)
+{
+	return (long long)(time(NULL) - d->started);
+}
+
+static void
+daemon_dump_to(struct director *d, FILE *fp)
+{
+	const struct cfg	*c = d->cfg;
+	char			 v[16];
+	size_t			 i, nrs = 0;
+
+	for (i = 0; i < c->nvs; i++)
+		nrs += c->vs[i].nrs;
+	fprintf(fp, "state dump: director %s pid %ld uptime %llds\n",
+	    PACKAGE_VERSION, (long)getpid(), daemon_uptime(d));
+	fprintf(fp, "config %s generation %llu: %zu vrrp instances, %zu sync "
+	    "groups, %zu virtual servers, %zu real servers\n", d->cfg_file,
+	    (unsigned long long)d->generation, c->nvrrp, c->ngroups, c->nvs,
+	    nrs);
+	fprintf(fp, "reloads: %llu ok, %llu failed%s%s\n",
+	    (unsigned long long)d->reload.n_ok,
+	    (unsigned long long)d->reload.n_failed,
+	    d->reload.first_error ? "; last error: " : "",
+	    d->reload.first_error ? d->reload.first_error : "");
+	if (d->ipvs.available)
+		fprintf(fp, "ipvs: available, version %s\n",
+		    ipvs_version_str(d->ipvs.version, v, sizeof(v)));
+	else
+		fprintf(fp, "ipvs: unavailable: %s\n", d->ipvs.reason);
+}
+
+void
+daemon_dump(struct director *d)
+{
+	const char	*path = d->cfg->global.dump_file;
+	char		*buf = NULL, *line, *save;
+	size_t		 len = 0;
+	FILE		*fp;
+
+	if (path != NULL) {
+		if ((fp = fopen(path, "ae")) == NULL) {
+			log_warn("state dump: %s", path);
+			return;
+		}
+		daemon_dump_to(d, fp);
+		fclose(fp);
+		log_info("state dump written to %s", path);
+		return;
+	}
+	if ((fp = open_memstream(&buf, &len)) == NULL) {
+		log_warn("state dump");
+		return;
+	}
+	daemon_dump_to(d, fp);
+	fclose(fp);
+	for (line = strtok_r(buf, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		log_info("%s", line);
+	free(buf);
+}
+
+static void
+daemon_signal_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	struct director *d = arg;
+
+	switch (sig) {
+	case SIGHUP:
+		daemon_request_reload(d);
+		break;
+	case SIGUSR1:
+		daemon_dump(d);
+		break;
+	case SIGTERM:
+	case SIGINT:
+		if (d->stopping)
+			break;
+		d->stopping = true;
+		log_info("received %s, shutting down",
+		    sig == SIGTERM ? "SIGTERM" : "SIGINT");
+		daemon_notify("STOPPING=1");
+		event_base_loopexit(d->base, NULL);
+		break;
+	}
+}
+
+int
+daemon_start(struct director *d)
+{
+	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT, SIGUSR1 };
+	size_t i;
+
+	signal(SIGPIPE, SIG_IGN);
+	d->started = time(NULL);
+	d->generation = 1;
+	daemon_apply_globals(d);
+	if ((d->base = event_base_new()) == NULL) {
+		log_warnx("cannot create the event loop");
+		return -1;
+	}
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		d->ev_signals[i] = evsignal_new(d->base, sigs[i],
+		    daemon_signal_cb, d);
+		if (d->ev_signals[i] == NULL ||
+		    evsignal_add(d->ev_signals[i], NULL) == -1) {
+			log_warnx("cannot watch signal %d", sigs[i]);
+			return -1;
+		}
+	}
+	if ((d->ev_reload = event_new(d->base, -1, 0, daemon_reload_cb,
+	    d)) == NULL)
+		return -1;
+	daemon_probe_ipvs(d);
+	if ((d->ctl = ctl_open(d, d->sock_path)) == NULL)
+		return -1;
+	log_info("director %s started: config %s, generation 1, control "
+	    "socket %s", PACKAGE_VERSION, d->cfg_file, d->sock_path);
+	daemon_notify("READY=1");
+	return 0;
+}
+
+void
+daemon_run(struct director *d)
+{
+	size_t i;
+
+	event_base_dispatch(d->base);
+	ctl_close(d->ctl);
+	d->ctl = NULL;
+	for (i = 0; i < sizeof(d->ev_signals) / sizeof(d->ev_signals[0]); i++)
+		if (d->ev_signals[i] != NULL)
+			event_free(d->ev_signals[i]);
+	if (d->ev_reload != NULL)
+		event_free(d->ev_reload);
+	event_base_free(d->base);
+	d->base = NULL;
+	free(d->reload.first_error);
+	d->reload.first_error = NULL;
+	log_info("director stopped");
+}

@@ -1,0 +1,75 @@
+/*
+ * daemon.h - the one daemon context and its life cycle.
+ *
+ * struct director is the only mutable state of the process; it is passed
+ * explicitly. Leaves (ipvs/, *_pkt.c) never see it.
+ */
+#ifndef DIRECTOR_DAEMON_H
+#define DIRECTOR_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "cfg.h"
+
+struct event_base;
+struct event;
+struct evbuffer;
+struct ctl_server;
+
+#define DIRECTOR_DEFAULT_CONF	"/etc/director.conf"
+#define DIRECTOR_DEFAULT_PID	"/run/director.pid"
+#define DIRECTOR_DEFAULT_SOCK	"/run/director.sock"
+
+struct reload_status {
+	time_t			 when;		/* 0: never reloaded */
+	bool			 ok;
+	char			*first_error;	/* malloc'd, NULL when ok */
+	size_t			 nerrors;
+	uint64_t		 n_ok;
+	uint64_t		 n_failed;
+};
+
+struct ipvs_status {
+	bool			 available;
+	uint32_t		 version;
+	uint32_t		 conn_tab_size;
+	char			 reason[128];	/* why unavailable */
+};
+
+struct director {
+	struct event_base	*base;
+	struct cfg		*cfg;		/* running config */
+	const char		*cfg_file;
+	const char		*pidfile;
+	const char		*sock_path;
+	bool			 foreground;
+	uint64_t		 generation;	/* 1 for the first config */
+	time_t			 started;
+	struct reload_status	 reload;
+	struct ipvs_status	 ipvs;
+	struct ctl_server	*ctl;
+	struct event		*ev_signals[4];
+	struct event		*ev_reload;	/* coalesces reload requests */
+	bool			 stopping;
+};
+
+/* Sets up the loop, signals and control socket around d->cfg. 0 or -1. */
+int	daemon_start(struct director *d);
+/* Runs the loop until an orderly shutdown; then tears everything down. */
+void	daemon_run(struct director *d);
+/*
+ * Parses the config file again and swaps it in when valid; on errors the
+ * running config stays. Writes the outcome to out (text or JSON) when
+ * out != NULL. Returns 0 when the new config runs, -1 otherwise.
+ */
+int	daemon_reload(struct director *d, struct evbuffer *out, bool json);
+/* Asks for a reload at the next loop turn; several requests make one. */
+void	daemon_request_reload(struct director *d);
+/* Writes the state dump to the log, or the configured dump file. */
+void	daemon_dump(struct director *d);
+/* Seconds since start. */
+long long daemon_uptime(const struct director *d);
+
+#endif

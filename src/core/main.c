@@ -1,0 +1,200 @@
+/*
+ * main.c - director: options, config check, start-up into the loop.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+
+#include "config.h"
+#include "daemon.h"
+#include "log.h"
+#include "pidfile.h"
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: director [-tpdn] [-f file] [-P pidfile] [-S socket]\n"
+	    "  -f FILE     configuration file (default %s)\n"
+	    "  -t          check the configuration and exit\n"
+	    "  -p          print the parsed configuration in canonical form\n"
+	    "  -d          stay in the foreground and log to stderr\n"
+	    "  -n          stay in the foreground and log to syslog "
+	    "(systemd)\n"
+	    "  -P PIDFILE  pid file (default %s)\n"
+	    "  -S SOCKET   control socket (default: global.control_socket, "
+	    "else %s)\n"
+	    "  -v          log debug messages\n"
+	    "  --version   print the version\n"
+	    "  --help      print this help\n",
+	    DIRECTOR_DEFAULT_CONF, DIRECTOR_DEFAULT_PID,
+	    DIRECTOR_DEFAULT_SOCK);
+}
+
+/* -t and -p: report to the terminal, never to syslog. */
+static int
+check_config(const char *file, bool print)
+{
+	struct cfg_errors	 errs = { 0 };
+	struct cfg		*c;
+	struct evbuffer		*b;
+	size_t			 i;
+
+	if ((c = cfg_load(file, &errs)) == NULL) {
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.msg[i]);
+		cfg_errors_free(&errs);
+		return 1;
+	}
+	if (print) {
+		if ((b = evbuffer_new()) == NULL)
+			return 1;
+		cfg_print(c, b);
+		evbuffer_write(b, STDOUT_FILENO);
+		while (evbuffer_get_length(b) > 0 &&
+		    evbuffer_write(b, STDOUT_FILENO) > 0)
+			;
+		evbuffer_free(b);
+	} else
+		printf("configuration OK\n");
+	cfg_free(c);
+	return 0;
+}
+
+static void
+detach(void)
+{
+	int fd;
+
+	switch (fork()) {
+	case -1:
+		fatal("fork");
+	case 0:
+		break;
+	default:
+		_exit(0);
+	}
+	if (setsid() == -1)
+		fatal("setsid");
+	if (chdir("/") == -1)
+		fatal("chdir /");
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct director		 d;
+	struct cfg_errors	 errs = { 0 };
+	const char		*sock = NULL;
+	bool			 test = false, print = false, fg = false;
+	bool			 nodetach = false, verbose = false;
+	pid_t			 holder;
+	size_t			 i;
+	int			 ch, pidfd;
+
+	memset(&d, 0, sizeof(d));
+	d.cfg_file = DIRECTOR_DEFAULT_CONF;
+	d.pidfile = DIRECTOR_DEFAULT_PID;
+	while ((ch = getopt_long(argc, argv, "f:tpdnP:S:vh", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			d.cfg_file = optarg;
+			break;
+		case 't':
+			test = true;
+			break;
+		case 'p':
+			print = true;
+			break;
+		case 'd':
+			fg = true;
+			break;
+		case 'n':
+			nodetach = true;
+			break;
+		case 'P':
+			d.pidfile = optarg;
+			break;
+		case 'S':
+			sock = optarg;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'V':
+			printf("director %s\n", PACKAGE_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (test || print)
+		return check_config(d.cfg_file, print);
+
+	log_init(1, LOG_DAEMON);
+	if ((d.cfg = cfg_load(d.cfg_file, &errs)) == NULL) {
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.msg[i]);
+		fprintf(stderr, "director: %s has errors, not starting\n",
+		    d.cfg_file);
+		cfg_errors_free(&errs);
+		return 1;
+	}
+	if (verbose)
+		d.cfg->global.log_level = LOG_DEBUG;
+	d.sock_path = sock ? sock : d.cfg->global.control_socket ?
+	    d.cfg->global.control_socket : DIRECTOR_DEFAULT_SOCK;
+	if ((pidfd = pidfile_lock(d.pidfile, &holder)) == -1) {
+		if (errno == EWOULDBLOCK)
+			fprintf(stderr, "director: already running (pid %ld, "
+			    "pid file %s)\n", (long)holder, d.pidfile);
+		else
+			fprintf(stderr, "director: pid file %s: %s\n",
+			    d.pidfile, strerror(errno));
+		cfg_free(d.cfg);
+		return 1;
+	}
+	d.foreground = fg || nodetach;
+	if (!d.foreground)
+		detach();
+	log_init(fg, d.cfg->global.log_facility);
+	if (pidfile_write(pidfd) == -1)
+		log_warn("pid file %s", d.pidfile);
+	if (daemon_start(&d) == -1) {
+		unlink(d.pidfile);
+		fatalx("start-up failed");
+	}
+	daemon_run(&d);
+	unlink(d.pidfile);
+	close(pidfd);
+	cfg_free(d.cfg);
+	return 0;
+}
