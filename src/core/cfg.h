@@ -110,6 +110,7 @@ struct cfg_check {
 
 struct cfg_rs {
 	int			 line;
+	bool			 bad;		/* had a parse error */
 	struct addr		 addr;
 	uint16_t		 port;
 	int			 weight;
@@ -125,6 +126,7 @@ struct cfg_rs {
 
 struct cfg_vs {
 	int			 line;
+	bool			 bad;		/* had a parse error */
 	char			*name;
 	/* identity: fwmark != 0, or address + port + protocol */
 	uint32_t		 fwmark;
@@ -201,6 +203,7 @@ struct cfg_garp {
 
 struct cfg_vrrp {
 	int			 line;
+	bool			 bad;		/* had a parse error */
 	char			*name;
 	char			*ifname;
 	uint8_t			 vrid;

@@ -418,6 +418,8 @@ cfg_argv_from(struct cfg_parser *p, const config_setting_t *s,
 			if (config_setting_type(e) != CONFIG_TYPE_STRING) {
 				cfg_error(p, e, "%s: arguments must be strings",
 				    key);
+				out->argv = NULL;
+				out->argc = 0;
 				return -1;
 			}
 			out->argv[i] = arena_strdup(&p->cfg->arena,
@@ -430,6 +432,8 @@ cfg_argv_from(struct cfg_parser *p, const config_setting_t *s,
 	}
 	if (out->argc == 0 || out->argv[0][0] != '/') {
 		cfg_error(p, s, "%s: the program must be an absolute path", key);
+		out->argv = NULL;
+		out->argc = 0;
 		return -1;
 	}
 	return 1;

@@ -224,7 +224,8 @@ cfg_validate_vrrp(struct cfg_parser *p)
 		a = &c->vrrp[i];
 		if (a->name == NULL || a->ifname == NULL)
 			continue;	/* already reported */
-		cfg_validate_instance(p, a);
+		if (!a->bad)
+			cfg_validate_instance(p, a);
 		for (j = 0; j < i; j++) {
 			b = &c->vrrp[j];
 			if (b->name == NULL || b->ifname == NULL)
@@ -341,7 +342,7 @@ cfg_validate_rs(struct cfg_parser *p, const struct cfg_vs *vs,
 {
 	char a[ADDR_STRLEN];
 
-	if (!addr_is_set(&rs->addr))
+	if (rs->bad)
 		return;		/* already reported */
 	addr_fmt(&rs->addr, false, a, sizeof(a));
 	if (rs->addr.af != vs->af && rs->fwd.method != FWD_TUN)
@@ -425,7 +426,8 @@ cfg_validate_vs(struct cfg_parser *p)
 		a = &c->vs[i];
 		if (a->name == NULL)
 			continue;	/* already reported */
-		cfg_validate_one_vs(p, a);
+		if (!a->bad)
+			cfg_validate_one_vs(p, a);
 		for (j = 0; j < i; j++) {
 			b = &c->vs[j];
 			if (b->name == NULL)

@@ -271,6 +271,7 @@ cfg_vrrp_instance(struct cfg_parser *p, const config_setting_t *g,
 	    "garp", "use_vmac", "vmac_interface", NULL };
 	const config_setting_t	*s;
 	long long		 v;
+	size_t			 nerr = p->errs->n;
 
 	cfg_vrrp_defaults(vr, g);
 	cfg_check_keys(p, g, keys, "vrrp instance");
@@ -305,6 +306,7 @@ cfg_vrrp_instance(struct cfg_parser *p, const config_setting_t *g,
 		cfg_vrrp_garp(p, s, &vr->garp);
 	cfg_get_bool(p, g, "use_vmac", &vr->use_vmac);
 	cfg_get_name(p, g, "vmac_interface", &vr->vmac_ifname);
+	vr->bad = p->errs->n != nerr;
 }
 
 void

@@ -320,6 +320,7 @@ cfg_rs(struct cfg_parser *p, const config_setting_t *g,
 	    "forwarding", "tunnel", NULL };
 	const config_setting_t	*s;
 	long long		 v;
+	size_t			 nerr = p->errs->n;
 
 	rs->line = cfg_line(g);
 	rs->port = vs->port;
@@ -348,6 +349,7 @@ cfg_rs(struct cfg_parser *p, const config_setting_t *g,
 		cfg_rs_notify(p, s, rs);
 	if ((s = config_setting_get_member(g, "check")) != NULL)
 		cfg_check(p, s, &rs->check);
+	rs->bad = p->errs->n != nerr;
 }
 
 static void
@@ -518,7 +520,7 @@ cfg_vs(struct cfg_parser *p, const config_setting_t *g, struct cfg_vs *vs)
 	    "inhibit_on_failure", "sorry_server", "notify", "real_servers",
 	    NULL };
 	const config_setting_t	*list;
-	size_t			 i, n;
+	size_t			 i, n, nerr = p->errs->n;
 
 	vs->line = cfg_line(g);
 	vs->protocol = IPPROTO_TCP;
@@ -536,6 +538,7 @@ cfg_vs(struct cfg_parser *p, const config_setting_t *g, struct cfg_vs *vs)
 	cfg_get_bool(p, g, "one_packet", &vs->one_packet);
 	cfg_get_bool(p, g, "inhibit_on_failure", &vs->inhibit_on_failure);
 	cfg_vs_quorum(p, g, vs);
+	vs->bad = p->errs->n != nerr;
 	if ((list = cfg_get_list(p, g, "real_servers", &n)) == NULL)
 		return;
 	vs->rs = arena_calloc(&p->cfg->arena, n, sizeof(*vs->rs));

@@ -1,0 +1,180 @@
+"""Namespace labs and a handle on a running director, for topology tests.
+
+Everything here runs inside network namespaces the test creates (names
+start with a per-run prefix) and is torn down on exit, even when a test
+fails. Nothing touches the root namespace's interfaces, addresses or
+routes. Processes are only ever signalled by the PID we started.
+"""
+
+import json
+import os
+import re
+from signal import SIGTERM
+import subprocess
+import time
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+DIRECTOR = os.environ.get("DIRECTOR_BIN", os.path.join(REPO, "director"))
+DIRECTORCTL = os.environ.get("DIRECTORCTL_BIN",
+                             os.path.join(REPO, "directorctl"))
+PREFIX = "dtp%d-" % os.getpid()
+
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                   "runtime error:", "SUMMARY: UndefinedBehaviorSanitizer")
+
+
+def run(*args, check=True, timeout=20, **kw):
+    """Runs a command, returns CompletedProcess with text output."""
+    return subprocess.run(list(args), check=check, timeout=timeout,
+                          capture_output=True, text=True, **kw)
+
+
+class Lab:
+    """A set of namespaces joined by one bridge living in its own namespace.
+
+    lab.add_host("lb1", "192.0.2.1/24") creates namespace PREFIX+"lb1"
+    with an interface eth0 (veth) plugged into the bridge.
+    """
+
+    def __init__(self, name="lab"):
+        self.tag = PREFIX + name
+        self.switch = self.tag + "-sw"
+        self.hosts = {}
+        self.namespaces = []
+        self._add_ns(self.switch)
+        run("ip", "-n", self.switch, "link", "add", "br0", "type", "bridge")
+        run("ip", "-n", self.switch, "link", "set", "br0", "up")
+        run("ip", "-n", self.switch, "link", "set", "lo", "up")
+
+    def _add_ns(self, ns):
+        run("ip", "netns", "add", ns)
+        self.namespaces.append(ns)
+
+    def ns(self, host):
+        return self.hosts[host]
+
+    def add_host(self, host, *addrs, ifname="eth0"):
+        ns = self.tag + "-" + host
+        self._add_ns(ns)
+        port = "p%d" % len(self.hosts)
+        run("ip", "-n", ns, "link", "add", ifname, "type", "veth",
+            "peer", "name", port, "netns", self.switch)
+        run("ip", "-n", self.switch, "link", "set", port, "master", "br0")
+        run("ip", "-n", self.switch, "link", "set", port, "up")
+        run("ip", "-n", ns, "link", "set", "lo", "up")
+        run("ip", "-n", ns, "link", "set", ifname, "up")
+        for a in addrs:
+            run("ip", "-n", ns, "addr", "add", a, "dev", ifname)
+        self.hosts[host] = ns
+        return ns
+
+    def exec(self, host, *args, **kw):
+        return run("ip", "netns", "exec", self.hosts[host], *args, **kw)
+
+    def destroy(self):
+        for ns in reversed(self.namespaces):
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+        self.namespaces = []
+
+
+class Director:
+    """One director process in a namespace, with its own files in tmpdir."""
+
+    def __init__(self, lab, host, tmpdir, config_text, name="director"):
+        self.lab = lab
+        self.host = host
+        self.dir = os.path.join(str(tmpdir), name)
+        os.makedirs(self.dir, exist_ok=True)
+        self.conf = os.path.join(self.dir, "director.conf")
+        self.pidfile = os.path.join(self.dir, "director.pid")
+        self.sock = os.path.join(self.dir, "director.sock")
+        self.logfile = os.path.join(self.dir, "director.log")
+        self.proc = None
+        self.write_config(config_text)
+
+    def write_config(self, text):
+        tmp = self.conf + ".new"
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, self.conf)
+
+    def command(self, *extra):
+        return ["ip", "netns", "exec", self.lab.ns(self.host), DIRECTOR,
+                "-d", "-f", self.conf, "-P", self.pidfile, "-S", self.sock,
+                *extra]
+
+    def start(self, *extra, env=None, wait=True):
+        log = open(self.logfile, "ab")
+        self.proc = subprocess.Popen(self.command(*extra), stdout=log,
+                                     stderr=subprocess.STDOUT, env=env)
+        log.close()
+        if wait:
+            self.wait_for_socket()
+        return self
+
+    def wait_for_socket(self, timeout=10):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if os.path.exists(self.sock) and self.ctl_rc("status") == 0:
+                return
+            if self.proc.poll() is not None:
+                raise AssertionError("director exited with %s:\n%s" %
+                                     (self.proc.returncode, self.log()))
+            time.sleep(0.05)
+        raise AssertionError("director did not answer within %ss:\n%s" %
+                             (timeout, self.log()))
+
+    def log(self):
+        try:
+            with open(self.logfile, errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def wait_for_log(self, pattern, timeout=10, start=0):
+        """Waits for a log line matching pattern after offset start."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            m = rx.search(self.log(), start)
+            if m:
+                return m
+            time.sleep(0.05)
+        raise AssertionError("no log line /%s/ within %ss:\n%s" %
+                             (pattern, timeout, self.log()))
+
+    def ctl(self, *args, check=True):
+        r = run(DIRECTORCTL, "-S", self.sock, *args, check=False)
+        if check and r.returncode != 0:
+            raise AssertionError("directorctl %s: rc %d\n%s%s" %
+                                 (" ".join(args), r.returncode, r.stdout,
+                                  r.stderr))
+        return r
+
+    def ctl_rc(self, *args):
+        return self.ctl(*args, check=False).returncode
+
+    def ctl_json(self, *args):
+        return json.loads(self.ctl(*args, "--json").stdout)
+
+    def signal(self, sig):
+        os.kill(self.proc.pid, sig)
+
+    def stop(self, sig=SIGTERM, timeout=10):
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        self.signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+            raise AssertionError("director did not stop within %ss" %
+                                 timeout)
+
+    def sanitizer_report(self):
+        text = self.log()
+        for mark in SANITIZER_MARKS:
+            if mark in text:
+                return text
+        return None
