@@ -17,6 +17,7 @@
 #include "arena.h"
 
 #define CFG_NAME_MAX		64
+#define CFG_IFNAME_MAX		15	/* IFNAMSIZ - 1 */
 #define CFG_VRRP_PASS_MAX	8	/* RFC 3768 simple text password */
 
 /* A program and its arguments, run with execv(): never through a shell. */

@@ -275,25 +275,51 @@ cfg_get_path(struct cfg_parser *p, const config_setting_t *g, const char *key,
 }
 
 int
-cfg_get_name(struct cfg_parser *p, const config_setting_t *g, const char *key,
-    char **out)
+cfg_check_name(struct cfg_parser *p, const config_setting_t *s,
+    const char *key, const char *v, size_t max)
 {
-	const config_setting_t	*s = config_setting_get_member(g, key);
-	char			*v;
-	size_t			 i;
-	int			 rc;
+	size_t i;
 
-	if ((rc = cfg_get_str(p, g, key, &v)) != 1)
-		return rc;
 	for (i = 0; v[i] != '\0'; i++)
 		if (!isalnum((unsigned char)v[i]) && strchr("_.:-", v[i]) ==
 		    NULL)
 			break;
-	if (i == 0 || v[i] != '\0' || i > CFG_NAME_MAX) {
-		cfg_error(p, s, "%s: \"%s\" is not a valid name (1-%d of "
-		    "letters, digits, _ . : -)", key, v, CFG_NAME_MAX);
+	if (i == 0 || v[i] != '\0' || i > max) {
+		cfg_error(p, s, "%s: \"%s\" is not a valid name (1-%zu of "
+		    "letters, digits, _ . : -)", key, v, max);
 		return -1;
 	}
+	return 1;
+}
+
+int
+cfg_get_name(struct cfg_parser *p, const config_setting_t *g, const char *key,
+    char **out)
+{
+	char	*v;
+	int	 rc;
+
+	if ((rc = cfg_get_str(p, g, key, &v)) != 1)
+		return rc;
+	if (cfg_check_name(p, config_setting_get_member(g, key), key, v,
+	    CFG_NAME_MAX) == -1)
+		return -1;
+	*out = v;
+	return 1;
+}
+
+int
+cfg_get_ifname(struct cfg_parser *p, const config_setting_t *g,
+    const char *key, char **out)
+{
+	char	*v;
+	int	 rc;
+
+	if ((rc = cfg_get_str(p, g, key, &v)) != 1)
+		return rc;
+	if (cfg_check_name(p, config_setting_get_member(g, key), key, v,
+	    CFG_IFNAME_MAX) == -1)
+		return -1;
 	*out = v;
 	return 1;
 }
@@ -487,7 +513,7 @@ cfg_parse_ipvs(struct cfg_parser *p, const config_setting_t *g)
 	if ((s = config_setting_get_member(g, "sync_daemon")) != NULL &&
 	    cfg_is_group(p, s, "sync_daemon")) {
 		cfg_check_keys(p, s, sync_keys, "global.ipvs.sync_daemon");
-		if (cfg_get_name(p, s, "interface", &gl->sync_ifname) == 0)
+		if (cfg_get_ifname(p, s, "interface", &gl->sync_ifname) == 0)
 			cfg_error(p, s, "sync_daemon: missing \"interface\"");
 		if (cfg_get_int(p, s, "sync_id", 0, 255, &v) == 1)
 			gl->sync_id = v;

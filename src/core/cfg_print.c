@@ -236,6 +236,7 @@ pr_tracking(struct pr *pr, const struct cfg_vrrp *vr)
 {
 	size_t i;
 
+	/* Names were checked to need no quoting. */
 	pr_open(pr, "track_interfaces", '(');
 	for (i = 0; i < vr->ntrack_ifs; i++)
 		pr_line(pr, "{ interface = \"%s\"; weight = %d; }%s",
@@ -355,10 +356,16 @@ pr_check_type_opts(struct pr *pr, const struct cfg_check *ck)
 		if (ck->nstatus > 0) {
 			pr_indent(pr);
 			evbuffer_add_printf(pr->b, "status = [ ");
-			for (i = 0; i < ck->nstatus; i++)
-				evbuffer_add_printf(pr->b, "\"%u-%u\"%s",
-				    ck->status[i].lo, ck->status[i].hi,
-				    i + 1 < ck->nstatus ? ", " : " ");
+			for (i = 0; i < ck->nstatus; i++) {
+				if (ck->status[i].lo == ck->status[i].hi)
+					evbuffer_add_printf(pr->b, "\"%u\"",
+					    ck->status[i].lo);
+				else
+					evbuffer_add_printf(pr->b, "\"%u-%u\"",
+					    ck->status[i].lo, ck->status[i].hi);
+				evbuffer_add_printf(pr->b, i + 1 < ck->nstatus ?
+				    ", " : " ");
+			}
 			evbuffer_add(pr->b, "];\n", 3);
 		} else
 			pr_line(pr, "status = [ \"200-299\" ];");

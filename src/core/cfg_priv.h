@@ -54,6 +54,12 @@ int	cfg_get_path(struct cfg_parser *, const config_setting_t *g,
 /* A name: 1 to CFG_NAME_MAX characters of [A-Za-z0-9_.:-]. */
 int	cfg_get_name(struct cfg_parser *, const config_setting_t *g,
 	    const char *key, char **out);
+/* An interface name: the same, at most CFG_IFNAME_MAX characters. */
+int	cfg_get_ifname(struct cfg_parser *, const config_setting_t *g,
+	    const char *key, char **out);
+/* Checks v (the value of setting s) as a name of at most max characters. */
+int	cfg_check_name(struct cfg_parser *, const config_setting_t *s,
+	    const char *key, const char *v, size_t max);
 /* Seconds as an integer or float, stored in milliseconds. */
 int	cfg_get_secs(struct cfg_parser *, const config_setting_t *g,
 	    const char *key, uint32_t min_ms, uint32_t max_ms, uint32_t *ms);

@@ -127,7 +127,8 @@ cfg_find_script(const struct cfg *c, const char *name)
 static void
 cfg_validate_vips(struct cfg_parser *p, struct cfg_vrrp *vr)
 {
-	size_t i, j;
+	char	a[ADDR_STRLEN];
+	size_t	i, j;
 
 	if (vr->nvips == 0) {
 		ERR(p, vr->line, "vrrp instance \"%s\": needs at least one "
@@ -147,7 +148,9 @@ cfg_validate_vips(struct cfg_parser *p, struct cfg_vrrp *vr)
 			if (addr_cmp(&vr->vips[i].addr,
 			    &vr->vips[j].addr) == 0)
 				ERR(p, vr->vips[i].line, "vrrp instance \"%s\": "
-				    "duplicate virtual address", vr->name);
+				    "duplicate virtual address %s", vr->name,
+				    addr_fmt(&vr->vips[i].addr, false, a,
+				    sizeof(a)));
 	}
 	if (vr->af == AF_INET6 && vr->version == 2)
 		ERR(p, vr->vips[0].line, "vrrp instance \"%s\": IPv6 virtual "
@@ -213,6 +216,24 @@ cfg_validate_instance(struct cfg_parser *p, struct cfg_vrrp *vr)
 	cfg_check_notify(p, &vr->notify);
 }
 
+/* Two instances holding the same address would fight over it. */
+static void
+cfg_validate_shared_vips(struct cfg_parser *p, const struct cfg_vrrp *a,
+    const struct cfg_vrrp *b)
+{
+	char	buf[ADDR_STRLEN];
+	size_t	i, j;
+
+	for (i = 0; i < a->nvips; i++)
+		for (j = 0; j < b->nvips; j++)
+			if (addr_is_set(&a->vips[i].addr) &&
+			    addr_cmp(&a->vips[i].addr, &b->vips[j].addr) == 0)
+				ERR(p, a->vips[i].line, "vrrp instance \"%s\": "
+				    "virtual address %s is also in \"%s\" (line "
+				    "%d)", a->name, addr_fmt(&a->vips[i].addr,
+				    false, buf, sizeof(buf)), b->name, b->line);
+}
+
 static void
 cfg_validate_vrrp(struct cfg_parser *p)
 {
@@ -239,6 +260,8 @@ cfg_validate_vrrp(struct cfg_parser *p)
 				    "virtual_router_id %u on %s is already used "
 				    "by \"%s\" (line %d)", a->name, a->vrid,
 				    a->ifname, b->name, b->line);
+			if (strcmp(a->name, b->name) != 0)
+				cfg_validate_shared_vips(p, a, b);
 		}
 	}
 }
@@ -317,10 +340,6 @@ cfg_validate_check(struct cfg_parser *p, const struct cfg_vs *vs,
 	if (ck->connect_timeout > ck->timeout)
 		ERR(p, ck->line, "vs %s: check connect_timeout is longer than "
 		    "its timeout", vs->name);
-	if (ck->type == CHECK_HTTP && (ck->sni || ck->ca_file ||
-	    ck->client_cert || ck->client_key))
-		ERR(p, ck->line, "vs %s: TLS options need type \"https\"",
-		    vs->name);
 	if ((ck->client_cert == NULL) != (ck->client_key == NULL))
 		ERR(p, ck->line, "vs %s: client_cert and client_key go "
 		    "together", vs->name);

@@ -88,7 +88,7 @@ cfg_vrrp_vip(struct cfg_parser *p, const config_setting_t *s,
 	cfg_check_keys(p, s, keys, "virtual address");
 	if (cfg_get_addr(p, s, "address", true, &vip->addr) == 0)
 		cfg_error(p, s, "virtual address: missing \"address\"");
-	cfg_get_name(p, s, "device", &vip->dev);
+	cfg_get_ifname(p, s, "device", &vip->dev);
 	if (cfg_get_str(p, s, "label", &vip->label) == 1 &&
 	    strlen(vip->label) > 15)
 		cfg_error(p, config_setting_get_member(s, "label"),
@@ -155,14 +155,16 @@ cfg_vrrp_track_ifs(struct cfg_parser *p, const config_setting_t *g,
 		t = &vr->track_ifs[vr->ntrack_ifs++];
 		t->line = cfg_line(e);
 		if (config_setting_type(e) == CONFIG_TYPE_STRING) {
-			t->ifname = arena_strdup(&p->cfg->arena,
-			    config_setting_get_string(e));
+			if (cfg_check_name(p, e, "track_interfaces",
+			    config_setting_get_string(e), CFG_IFNAME_MAX) == 1)
+				t->ifname = arena_strdup(&p->cfg->arena,
+				    config_setting_get_string(e));
 			continue;
 		}
 		if (!cfg_is_group(p, e, "a tracked interface"))
 			continue;
 		cfg_check_keys(p, e, keys, "tracked interface");
-		if (cfg_get_name(p, e, "interface", &t->ifname) == 0)
+		if (cfg_get_ifname(p, e, "interface", &t->ifname) == 0)
 			cfg_error(p, e, "tracked interface: missing "
 			    "\"interface\"");
 		if (cfg_get_int(p, e, "weight", -254, 254, &v) == 1)
@@ -190,8 +192,10 @@ cfg_vrrp_track_scripts(struct cfg_parser *p, const config_setting_t *g,
 		t->line = cfg_line(e);
 		t->weight = INT32_MIN;	/* the script's own weight */
 		if (config_setting_type(e) == CONFIG_TYPE_STRING) {
-			t->name = arena_strdup(&p->cfg->arena,
-			    config_setting_get_string(e));
+			if (cfg_check_name(p, e, "track_scripts",
+			    config_setting_get_string(e), CFG_NAME_MAX) == 1)
+				t->name = arena_strdup(&p->cfg->arena,
+				    config_setting_get_string(e));
 			continue;
 		}
 		if (!cfg_is_group(p, e, "a tracked script"))
@@ -277,7 +281,7 @@ cfg_vrrp_instance(struct cfg_parser *p, const config_setting_t *g,
 	cfg_check_keys(p, g, keys, "vrrp instance");
 	if (cfg_get_name(p, g, "name", &vr->name) == 0)
 		cfg_error(p, g, "vrrp instance: missing \"name\"");
-	if (cfg_get_name(p, g, "interface", &vr->ifname) == 0)
+	if (cfg_get_ifname(p, g, "interface", &vr->ifname) == 0)
 		cfg_error(p, g, "vrrp instance \"%s\": missing \"interface\"",
 		    vr->name ? vr->name : "?");
 	if (cfg_get_int(p, g, "virtual_router_id", 1, 255, &v) == 1)
@@ -305,7 +309,7 @@ cfg_vrrp_instance(struct cfg_parser *p, const config_setting_t *g,
 	if ((s = config_setting_get_member(g, "garp")) != NULL)
 		cfg_vrrp_garp(p, s, &vr->garp);
 	cfg_get_bool(p, g, "use_vmac", &vr->use_vmac);
-	cfg_get_name(p, g, "vmac_interface", &vr->vmac_ifname);
+	cfg_get_ifname(p, g, "vmac_interface", &vr->vmac_ifname);
 	vr->bad = p->errs->n != nerr;
 }
 

@@ -19,6 +19,8 @@ static const char *const check_common[] = { "type", "interval", "timeout",
 	"port", "source_address", NULL };
 static const char *const check_tcp[] = { "send", "expect", NULL };
 static const char *const check_http[] = { "method", "path", "host",
+	"status", "body_regex", "digest", "max_body", "weight_header", NULL };
+static const char *const check_https[] = { "method", "path", "host",
 	"status", "body_regex", "digest", "max_body", "weight_header",
 	"tls_verify", "ca_file", "client_cert", "client_key", "sni", NULL };
 static const char *const check_tls[] = { "tls_verify", "ca_file",
@@ -33,8 +35,9 @@ check_type_keys(enum cfg_check_type t)
 	case CHECK_TCP:
 		return check_tcp;
 	case CHECK_HTTP:
-	case CHECK_HTTPS:
 		return check_http;
+	case CHECK_HTTPS:
+		return check_https;
 	case CHECK_TLS:
 		return check_tls;
 	case CHECK_SCRIPT:
@@ -50,7 +53,7 @@ cfg_check_check_keys(struct cfg_parser *p, const config_setting_t *g,
     enum cfg_check_type t)
 {
 	static const char *const *const all[] = { check_common, check_tcp,
-	    check_http, check_tls, check_script };
+	    check_https, check_tls, check_script };
 	const char		*keys[64];
 	const char *const	*tk = check_type_keys(t);
 	const config_setting_t	*s;
@@ -122,8 +125,9 @@ cfg_check_status(struct cfg_parser *p, const config_setting_t *g,
 		} else
 			lo = 0;
 		if (lo < 100 || hi > 599 || lo > hi) {
-			cfg_error(p, e, "status: expected HTTP status codes "
-			    "(100-599) or ranges like \"200-299\"");
+			cfg_error(p, e, "status: element %zu is not an HTTP "
+			    "status code (100-599) or a range like \"200-299\"",
+			    i + 1);
 			continue;
 		}
 		r->lo = lo;
@@ -261,8 +265,14 @@ cfg_tunnel(struct cfg_parser *p, const config_setting_t *g,
 	static const char *const keys[] = { "type", "port", "checksum", NULL };
 	int v;
 
+	const config_setting_t *cs = config_setting_get_member(g, "checksum");
+
 	if (!cfg_is_group(p, g, "tunnel"))
 		return;
+	/* A tunnel block says everything: nothing is inherited. */
+	f->tun_type = TUN_IPIP;
+	f->tun_port = 0;
+	f->tun_csum = TUN_CSUM_NONE;
 	cfg_check_keys(p, g, keys, "tunnel");
 	if (cfg_get_enum(p, g, "type", cfg_tun_names, &v) == 1)
 		f->tun_type = v;
@@ -274,9 +284,10 @@ cfg_tunnel(struct cfg_parser *p, const config_setting_t *g,
 	if (f->tun_type != TUN_GUE && config_setting_get_member(g, "port"))
 		cfg_error(p, config_setting_get_member(g, "port"),
 		    "tunnel: \"port\" is only for gue tunnels");
-	if (f->tun_type == TUN_IPIP && f->tun_csum != TUN_CSUM_NONE)
-		cfg_error(p, config_setting_get_member(g, "checksum"),
-		    "tunnel: ipip tunnels have no checksum option");
+	if (f->tun_type == TUN_IPIP && cs != NULL)
+		cfg_error(p, cs, "tunnel: ipip tunnels have no checksum option");
+	else if (f->tun_type == TUN_GRE && f->tun_csum == TUN_CSUM_REMCSUM)
+		cfg_error(p, cs, "tunnel: remcsum is for gue tunnels only");
 }
 
 static void

@@ -178,10 +178,9 @@ for conf in good/*.conf; do
 
 	# 3. The canonical print does not depend on where the file was.
 	if grep -n -F -e "$base" -e "$CONFIG_TESTS" "$tmp/print" \
-	    >"$tmp/diff" 2>&1; then
-		sed -i.bak '1i\
-the canonical print names the file:' "$tmp/diff" 2>/dev/null ||
-		    true
+	    >"$tmp/hits" 2>&1; then
+		{ echo "the canonical print names the file:"; cat "$tmp/hits"; } \
+		    >"$tmp/diff"
 		not_ok "$name: canonical print does not name the file" \
 		    "$tmp/diff"
 	else
