@@ -5,6 +5,7 @@
  * the global section. The whole file is parsed into a fresh arena; only a
  * config without a single error is returned.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <libgen.h>
@@ -494,6 +495,35 @@ cfg_get_list(struct cfg_parser *p, const config_setting_t *g, const char *key,
 	return s;
 }
 
+/* "192.0.2.1:80" or "[2001:db8::1]:80", port 1-65535. */
+static bool
+cfg_hostport_ok(const char *s)
+{
+	struct addr	 a;
+	char		 host[INET6_ADDRSTRLEN + 2], err[8];
+	const char	*colon = strrchr(s, ':');
+	char		*end;
+	size_t		 hlen;
+	long		 port;
+
+	if (colon == NULL || (hlen = colon - s) == 0 || hlen >= sizeof(host))
+		return false;
+	memcpy(host, s, hlen);
+	host[hlen] = '\0';
+	if (host[0] == '[') {
+		if (host[hlen - 1] != ']')
+			return false;
+		host[hlen - 1] = '\0';
+		memmove(host, host + 1, hlen - 1);
+	}
+	port = strtol(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || port < 1 || port > 65535)
+		return false;
+	if (addr_parse(host, false, &a, err, sizeof(err)) == -1)
+		return false;
+	return (a.af == AF_INET6) == (s[0] == '[');
+}
+
 static void
 cfg_parse_ipvs(struct cfg_parser *p, const config_setting_t *g)
 {
@@ -568,9 +598,10 @@ cfg_parse_global(struct cfg_parser *p, const config_setting_t *g)
 	cfg_get_argv(p, g, "notify", &gl->notify);
 	cfg_get_path(p, g, "notify_fifo", &gl->notify_fifo);
 	if (cfg_get_str(p, g, "metrics_listen", &gl->metrics_listen) == 1 &&
-	    strrchr(gl->metrics_listen, ':') == NULL)
+	    cfg_hostport_ok(gl->metrics_listen) == false)
 		cfg_error(p, config_setting_get_member(g, "metrics_listen"),
-		    "metrics_listen: expected \"address:port\"");
+		    "metrics_listen: expected \"address:port\" like "
+		    "\"127.0.0.1:9367\" or \"[::1]:9367\"");
 	cfg_get_path(p, g, "dump_file", &gl->dump_file);
 	if ((s = config_setting_get_member(g, "ipvs")) != NULL &&
 	    cfg_is_group(p, s, "ipvs"))

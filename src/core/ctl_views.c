@@ -3,6 +3,8 @@
  *
  * Each view writes either a human-readable text or one JSON document.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -10,7 +12,6 @@
 
 #include <event2/buffer.h>
 
-#include "config.h"
 #include "ctl.h"
 #include "daemon.h"
 #include "json.h"

@@ -1,6 +1,8 @@
 /*
  * daemon.c - life cycle: start, signals, reload, state dump, shutdown.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -15,7 +17,6 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
-#include "config.h"
 #include "ctl.h"
 #include "daemon.h"
 #include "json.h"
@@ -90,7 +91,7 @@ static void
 daemon_apply_globals(struct director *d)
 {
 	log_set_facility(d->cfg->global.log_facility);
-	log_set_level(d->cfg->global.log_level);
+	log_set_level(d->verbose ? LOG_DEBUG : d->cfg->global.log_level);
 }
 
 static void

@@ -45,6 +45,7 @@ struct director {
 	const char		*pidfile;
 	const char		*sock_path;
 	bool			 foreground;
+	bool			 verbose;	/* -v: debug whatever the file says */
 	uint64_t		 generation;	/* 1 for the first config */
 	time_t			 started;
 	struct reload_status	 reload;

@@ -1,6 +1,8 @@
 /*
  * main.c - director: options, config check, start-up into the loop.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -12,7 +14,6 @@
 
 #include <event2/buffer.h>
 
-#include "config.h"
 #include "daemon.h"
 #include "log.h"
 #include "pidfile.h"
@@ -68,19 +69,39 @@ check_config(const char *file, bool print)
 	return 0;
 }
 
-static void
+/*
+ * Forks into the background. The parent waits until the child reports
+ * that start-up finished (a byte on the pipe) or failed (the pipe closes
+ * empty), so the exit status of `director` tells the truth.
+ * Returns the pipe's write end for the child.
+ */
+static int
 detach(void)
 {
-	int fd;
+	ssize_t	n;
+	char	c;
+	int	p[2], fd;
 
+	if (pipe2(p, O_CLOEXEC) == -1)
+		fatal("pipe");
 	switch (fork()) {
 	case -1:
 		fatal("fork");
 	case 0:
 		break;
 	default:
-		_exit(0);
+		close(p[1]);
+		c = 0;
+		do
+			n = read(p[0], &c, 1);
+		while (n == -1 && errno == EINTR);
+		if (n == 1 && c == 'R')
+			_exit(0);
+		fprintf(stderr, "director: start-up failed, see the system "
+		    "log\n");
+		_exit(1);
 	}
+	close(p[0]);
 	if (setsid() == -1)
 		fatal("setsid");
 	if (chdir("/") == -1)
@@ -92,6 +113,22 @@ detach(void)
 		if (fd > STDERR_FILENO)
 			close(fd);
 	}
+	return p[1];
+}
+
+/* Paths stay valid after the daemon changes to "/". */
+static const char *
+absolute(const char *path)
+{
+	char	cwd[4096];
+	char	*abs;
+
+	if (path[0] == '/')
+		return path;
+	if (getcwd(cwd, sizeof(cwd)) == NULL || asprintf(&abs, "%s/%s", cwd,
+	    path) == -1)
+		fatal("cannot make %s absolute", path);
+	return abs;	/* lives as long as the process */
 }
 
 int
@@ -109,7 +146,8 @@ main(int argc, char *argv[])
 	bool			 nodetach = false, verbose = false;
 	pid_t			 holder;
 	size_t			 i;
-	int			 ch, pidfd;
+	char			 ready = 'R';
+	int			 ch, pidfd, readyfd = -1;
 
 	memset(&d, 0, sizeof(d));
 	d.cfg_file = DIRECTOR_DEFAULT_CONF;
@@ -158,6 +196,10 @@ main(int argc, char *argv[])
 	}
 	if (test || print)
 		return check_config(d.cfg_file, print);
+	d.cfg_file = absolute(d.cfg_file);
+	d.pidfile = absolute(d.pidfile);
+	if (sock != NULL)
+		sock = absolute(sock);
 
 	log_init(1, LOG_DAEMON);
 	if ((d.cfg = cfg_load(d.cfg_file, &errs)) == NULL) {
@@ -168,8 +210,7 @@ main(int argc, char *argv[])
 		cfg_errors_free(&errs);
 		return 1;
 	}
-	if (verbose)
-		d.cfg->global.log_level = LOG_DEBUG;
+	d.verbose = verbose;
 	d.sock_path = sock ? sock : d.cfg->global.control_socket ?
 	    d.cfg->global.control_socket : DIRECTOR_DEFAULT_SOCK;
 	if ((pidfd = pidfile_lock(d.pidfile, &holder)) == -1) {
@@ -184,13 +225,18 @@ main(int argc, char *argv[])
 	}
 	d.foreground = fg || nodetach;
 	if (!d.foreground)
-		detach();
+		readyfd = detach();
 	log_init(fg, d.cfg->global.log_facility);
 	if (pidfile_write(pidfd) == -1)
 		log_warn("pid file %s", d.pidfile);
 	if (daemon_start(&d) == -1) {
 		unlink(d.pidfile);
 		fatalx("start-up failed");
+	}
+	if (readyfd != -1) {
+		if (write(readyfd, &ready, 1) != 1)
+			log_warn("start-up notification");
+		close(readyfd);
 	}
 	daemon_run(&d);
 	unlink(d.pidfile);

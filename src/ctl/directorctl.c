@@ -6,7 +6,10 @@
  * 1 when the daemon answered ERROR, 2 on usage errors, 3 when the daemon
  * cannot be reached.
  */
+#include "config.h"
+
 #include <errno.h>
+#include <stdbool.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +19,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config.h"
 
 #define DEFAULT_SOCK	"/run/director.sock"
 #define REQ_MAX		1024
@@ -130,6 +132,7 @@ main(int argc, char *argv[])
 	const char	*sock = getenv("DIRECTOR_SOCKET");
 	char		 req[REQ_MAX], *reply, *body;
 	size_t		 len = 0, rlen;
+	bool		 json = false;
 	int		 i, fd, rc;
 
 	if (sock == NULL || *sock == '\0')
@@ -145,7 +148,7 @@ main(int argc, char *argv[])
 			printf("directorctl %s\n", PACKAGE_VERSION);
 			return 0;
 		} else if (strcmp(argv[i], "--json") == 0)
-			break;
+			json = true;
 		else {
 			usage(stderr);
 			return 2;
@@ -155,6 +158,9 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return 2;
 	}
+	/* --json may also follow the command; the daemon reads it there. */
+	if (json)
+		len = snprintf(req, sizeof(req), "--json");
 	for (; i < argc; i++) {
 		if (strpbrk(argv[i], "\n\r") != NULL ||
 		    len + strlen(argv[i]) + 2 > sizeof(req)) {

@@ -193,3 +193,36 @@ def test_background_mode_detaches(lab, lb, example_config, tmp_path):
                 time.sleep(0.05)
     assert not os.path.exists(pidfile)
     assert not os.path.exists(sock)
+
+
+def test_background_start_failure_is_reported(lab, lb, example_config,
+                                              tmp_path):
+    conf = tmp_path / "d.conf"
+    conf.write_text(example_config)
+    # The control socket cannot be created: start-up fails after detaching.
+    r = run("ip", "netns", "exec", lab.ns(lb), DIRECTOR, "-f", str(conf),
+            "-P", str(tmp_path / "d.pid"), "-S",
+            str(tmp_path / "missing-dir" / "d.sock"), check=False)
+    assert r.returncode == 1
+    assert "start-up failed" in r.stderr
+    assert not (tmp_path / "d.pid").exists()
+
+
+def test_relative_paths_in_background(lab, lb, example_config, tmp_path):
+    (tmp_path / "d.conf").write_text(example_config)
+    r = run("ip", "netns", "exec", lab.ns(lb), DIRECTOR, "-f", "d.conf",
+            "-P", "d.pid", "-S", "d.sock", cwd=str(tmp_path))
+    assert r.returncode == 0
+    pid = int((tmp_path / "d.pid").read_text())
+    try:
+        sock = str(tmp_path / "d.sock")
+        # --json before the command, and a reload that re-reads d.conf.
+        st = run(DIRECTORCTL, "--json", "-S", sock, "reload")
+        assert '"ok":true' in st.stdout
+    finally:
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and (tmp_path / "d.pid").exists():
+            time.sleep(0.05)
+    assert not (tmp_path / "d.pid").exists()
+    assert not (tmp_path / "d.sock").exists()
