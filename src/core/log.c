@@ -99,6 +99,8 @@ log_msg(int pri, const char *fmt, ...)
 	va_end(ap);
 }
 
+static void log_verrno(int, const char *, va_list) LOG_FMT(2, 0);
+
 static void
 log_verrno(int pri, const char *fmt, va_list ap)
 {

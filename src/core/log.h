@@ -25,7 +25,7 @@ void	log_err(const char *, ...) LOG_FMT(1, 2);	/* LOG_ERR, no errno */
 void	log_info(const char *, ...) LOG_FMT(1, 2);
 void	log_debug(const char *, ...) LOG_FMT(1, 2);
 void	log_msg(int pri, const char *, ...) LOG_FMT(2, 3);
-void	log_vmsg(int pri, const char *, va_list);
+void	log_vmsg(int pri, const char *, va_list) LOG_FMT(2, 0);
 
 /* Start-up errors and broken invariants only: logs and exits 1. */
 void	fatal(const char *, ...) LOG_FMT(1, 2) __attribute__((noreturn));

@@ -55,8 +55,8 @@ static struct nla_policy ipvs_svc_policy[IPVS_SVC_ATTR_MAX + 1] = {
 	[IPVS_SVC_ATTR_FWMARK] =	{ .type = NLA_U32 },
 	[IPVS_SVC_ATTR_SCHED_NAME] =	{ .type = NLA_STRING,
 					  .maxlen = IP_VS_SCHEDNAME_MAXLEN },
-	[IPVS_SVC_ATTR_FLAGS] =		{ .type = NLA_UNSPEC,
-					  .minlen = sizeof(struct ip_vs_flags) },
+	[IPVS_SVC_ATTR_FLAGS] =		{ .type = NLA_UNSPEC, .minlen =
+					  sizeof(struct ip_vs_flags) },
 	[IPVS_SVC_ATTR_TIMEOUT] =	{ .type = NLA_U32 },
 	[IPVS_SVC_ATTR_NETMASK] =	{ .type = NLA_U32 },
 	[IPVS_SVC_ATTR_STATS] =		{ .type = NLA_NESTED },
@@ -497,7 +497,8 @@ ipvs_msg_parse_service(struct nlmsghdr *nlh, struct ipvs_service *svc,
 	if (ipvs_parse_svc_key(a, svc, err, errlen) < 0)
 		return -1;
 	if (a[IPVS_SVC_ATTR_SCHED_NAME] == NULL ||
-	    a[IPVS_SVC_ATTR_FLAGS] == NULL || a[IPVS_SVC_ATTR_TIMEOUT] == NULL ||
+	    a[IPVS_SVC_ATTR_FLAGS] == NULL ||
+	    a[IPVS_SVC_ATTR_TIMEOUT] == NULL ||
 	    a[IPVS_SVC_ATTR_NETMASK] == NULL)
 		return ipvs_err(err, errlen, "service: scheduler, flags, "
 		    "timeout or netmask missing");

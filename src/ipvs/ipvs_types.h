@@ -63,12 +63,16 @@ struct ipvs_service {
 	struct ipvs_stats	stats;		/* read only */
 };
 
-/* A destination (real server). Identity within a service: af+addr+port. */
+/*
+ * A destination (real server). Identity within a service: af + addr +
+ * port. af differs from the service's only for tunnels. fwd is
+ * IP_VS_CONN_F_MASQ, _DROUTE or _TUNNEL.
+ */
 struct ipvs_dest {
-	uint16_t		af;	/* differs from the service's: TUN only */
+	uint16_t		af;
 	union ipvs_addr		addr;
 	uint16_t		port;
-	uint32_t		fwd;	/* IP_VS_CONN_F_MASQ, _DROUTE, _TUNNEL */
+	uint32_t		fwd;
 	int32_t			weight;
 	uint32_t		u_threshold;	/* 0: none */
 	uint32_t		l_threshold;
@@ -85,7 +89,7 @@ struct ipvs_dest {
 
 /* One connection-sync daemon; a host may run a master and a backup. */
 struct ipvs_daemon {
-	uint32_t		state;		/* IP_VS_STATE_MASTER or _BACKUP */
+	uint32_t		state;		/* IP_VS_STATE_MASTER... */
 	char			ifname[IP_VS_IFNAME_MAXLEN];
 	uint32_t		syncid;
 };

@@ -14,9 +14,18 @@ import subprocess
 import time
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-DIRECTOR = os.environ.get("DIRECTOR_BIN", os.path.join(REPO, "director"))
-DIRECTORCTL = os.environ.get("DIRECTORCTL_BIN",
-                             os.path.join(REPO, "directorctl"))
+
+
+def _binary(env, name):
+    """$env, else the out-of-tree gcc build, else an in-tree build."""
+    if os.environ.get(env):
+        return os.environ[env]
+    built = os.path.join(REPO, "build", "gcc", name)
+    return built if os.path.exists(built) else os.path.join(REPO, name)
+
+
+DIRECTOR = _binary("DIRECTOR_BIN", "director")
+DIRECTORCTL = _binary("DIRECTORCTL_BIN", "directorctl")
 PREFIX = "dtp%d-" % os.getpid()
 
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
