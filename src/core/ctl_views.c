@@ -15,6 +15,7 @@
 #include "ctl.h"
 #include "daemon.h"
 #include "json.h"
+#include "lb.h"
 #include "../ipvs/ipvs_nl.h"
 
 struct status_counts {
@@ -88,7 +89,12 @@ status_json(struct director *d, const struct status_counts *n,
 	json_uint(&j, "checks", n->checks);
 	json_obj_end(&j);
 	json_obj_begin(&j, "ipvs");
-	json_bool(&j, "active", false);
+	json_bool(&j, "active", d->lb != NULL);
+	if (d->lb != NULL) {
+		json_uint(&j, "syncs", lb_stats(d->lb)->syncs);
+		json_str(&j, "last_error", lb_stats(d->lb)->last_error[0] ?
+		    lb_stats(d->lb)->last_error : NULL);
+	}
 	json_bool(&j, "kernel_available", d->ipvs.available);
 	json_str(&j, "kernel_version", d->ipvs.available ?
 	    ipvs_version_str(d->ipvs.version, v, sizeof(v)) : NULL);
@@ -128,8 +134,10 @@ status_text(struct director *d, const struct status_counts *n,
 	evbuffer_add_printf(out, "healthcheck: %zu check%s (engine not "
 	    "active)\n", n->checks, n->checks == 1 ? "" : "s");
 	evbuffer_add_printf(out, "ipvs:        %zu virtual server%s, %zu real "
-	    "server%s (engine not active)\n", n->vs, n->vs == 1 ? "" : "s",
-	    n->rs, n->rs == 1 ? "" : "s");
+	    "server%s (%s)\n", n->vs, n->vs == 1 ? "" : "s",
+	    n->rs, n->rs == 1 ? "" : "s", d->lb == NULL ? "engine not active" :
+	    lb_stats(d->lb)->last_error[0] ? lb_stats(d->lb)->last_error :
+	    lb_stats(d->lb)->busy ? "syncing" : "in sync");
 	if (d->ipvs.available)
 		evbuffer_add_printf(out, "kernel ipvs: available, version "
 		    "%s\n", ipvs_version_str(d->ipvs.version, v, sizeof(v)));

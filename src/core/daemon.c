@@ -20,8 +20,10 @@
 #include "ctl.h"
 #include "daemon.h"
 #include "json.h"
+#include "lb.h"
 #include "log.h"
 #include "sdnotify.h"
+#include "../ipvs/ipvs_backend.h"
 #include "../ipvs/ipvs_nl.h"
 
 static void
@@ -76,6 +78,8 @@ daemon_probe_ipvs(struct director *d)
 		log_info("IPVS: kernel version %s, %u connection buckets",
 		    ipvs_version_str(info.version, v, sizeof(v)),
 		    info.conn_tab_size);
+		d->ipvs_nl = nl;
+		return;
 	} else {
 		st->available = false;
 		snprintf(st->reason, sizeof(st->reason), "%s",
@@ -90,8 +94,16 @@ daemon_probe_ipvs(struct director *d)
 static void
 daemon_apply_globals(struct director *d)
 {
-	log_set_facility(d->cfg->global.log_facility);
-	log_set_level(d->verbose ? LOG_DEBUG : d->cfg->global.log_level);
+	const struct cfg_global	*g = &d->cfg->global;
+	struct ipvs_timeouts	 t = { g->timeout_tcp, g->timeout_tcp_fin,
+				    g->timeout_udp };
+	int			 rc;
+
+	log_set_facility(g->log_facility);
+	log_set_level(d->verbose ? LOG_DEBUG : g->log_level);
+	if (d->ipvs_nl != NULL && (t.tcp || t.tcp_fin || t.udp) &&
+	    (rc = ipvs_nl_set_timeouts(d->ipvs_nl, &t)) != 0)
+		log_warnx("IPVS: setting timeouts: %s", strerror(-rc));
 }
 
 static void
@@ -131,7 +143,7 @@ int
 daemon_reload(struct director *d, struct evbuffer *out, bool json)
 {
 	struct cfg_errors	 errs = { 0 };
-	struct cfg		*nc;
+	struct cfg		*nc, *old;
 	size_t			 i;
 
 	daemon_notify("RELOADING=1");
@@ -157,12 +169,15 @@ daemon_reload(struct director *d, struct evbuffer *out, bool json)
 		    d->cfg->global.control_socket) != 0))
 			log_warnx("control_socket changed: takes effect at the "
 			    "next restart");
-		cfg_free(d->cfg);
+		old = d->cfg;
 		d->cfg = nc;
 		d->generation++;
 		d->reload.ok = true;
 		d->reload.n_ok++;
 		daemon_apply_globals(d);
+		if (d->lb != NULL)
+			lb_reconfigure(d->lb);
+		cfg_free(old);
 		log_info("reload OK: generation %llu",
 		    (unsigned long long)d->generation);
 	}
@@ -287,6 +302,11 @@ daemon_start(struct director *d)
 		log_warnx("cannot create the event loop");
 		return -1;
 	}
+	/* 0: VRRP, 1: everything else, 2: bulk IPVS work in slices. */
+	if (event_base_priority_init(d->base, 3) == -1) {
+		log_warnx("cannot set event priorities");
+		return -1;
+	}
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		d->ev_signals[i] = evsignal_new(d->base, sigs[i],
 		    daemon_signal_cb, d);
@@ -300,6 +320,12 @@ daemon_start(struct director *d)
 	    d)) == NULL)
 		return -1;
 	daemon_probe_ipvs(d);
+	daemon_apply_globals(d);
+	if (d->ipvs_nl != NULL && (d->lb = lb_new(d, &ipvs_backend_netlink,
+	    d->ipvs_nl)) == NULL) {
+		log_warnx("IPVS: cannot start the engine");
+		return -1;
+	}
 	if ((d->ctl = ctl_open(d, d->sock_path)) == NULL)
 		return -1;
 	log_info("director %s started: config %s, generation 1, control "
@@ -316,6 +342,13 @@ daemon_run(struct director *d)
 	event_base_dispatch(d->base);
 	ctl_close(d->ctl);
 	d->ctl = NULL;
+	if (d->lb != NULL) {
+		lb_shutdown(d->lb);
+		lb_free(d->lb);
+		d->lb = NULL;
+	}
+	ipvs_nl_close(d->ipvs_nl);
+	d->ipvs_nl = NULL;
 	for (i = 0; i < sizeof(d->ev_signals) / sizeof(d->ev_signals[0]); i++)
 		if (d->ev_signals[i] != NULL)
 			event_free(d->ev_signals[i]);

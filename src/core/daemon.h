@@ -17,6 +17,8 @@ struct event_base;
 struct event;
 struct evbuffer;
 struct ctl_server;
+struct ipvs_nl;
+struct lb;
 
 #define DIRECTOR_DEFAULT_CONF	"/etc/director.conf"
 #define DIRECTOR_DEFAULT_PID	"/run/director.pid"
@@ -51,6 +53,8 @@ struct director {
 	struct reload_status	 reload;
 	struct ipvs_status	 ipvs;
 	struct ctl_server	*ctl;
+	struct ipvs_nl		*ipvs_nl;	/* NULL without kernel IPVS */
+	struct lb		*lb;		/* the IPVS engine, or NULL */
 	struct event		*ev_signals[4];
 	struct event		*ev_reload;	/* coalesces reload requests */
 	bool			 stopping;

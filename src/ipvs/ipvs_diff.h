@@ -30,6 +30,7 @@ struct ipvs_table_svc {
 	struct ipvs_service	 svc;
 	struct ipvs_dest	*dests;
 	size_t			 ndests;
+	const void		*tag;	/* the caller's, never read here */
 };
 
 enum ipvs_op_type {

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ipvs_table.h"
+
 struct ipvs_nl;
 
 struct ipvs_info {
@@ -24,5 +26,22 @@ void	ipvs_nl_close(struct ipvs_nl *);
 int	ipvs_nl_get_info(struct ipvs_nl *, struct ipvs_info *);
 /* "1.2.1" from an ipvs_info version. */
 const char *ipvs_version_str(uint32_t version, char *buf, size_t len);
+
+/* Reads every service (without destinations) into t, appended. */
+int	ipvs_nl_dump_services(struct ipvs_nl *, struct ipvs_table *t);
+/* Reads the destinations of ts->svc into ts (which must have none). */
+int	ipvs_nl_dump_dests(struct ipvs_nl *, struct ipvs_table_svc *ts);
+/* Carries out one operation of a diff and waits for the kernel's answer. */
+int	ipvs_nl_apply(struct ipvs_nl *, const struct ipvs_op *);
+/* Removes every service: only ever on an explicit request. */
+int	ipvs_nl_flush(struct ipvs_nl *);
+/* Starts / stops a connection-sync daemon. */
+int	ipvs_nl_daemon_start(struct ipvs_nl *, const struct ipvs_daemon *);
+int	ipvs_nl_daemon_stop(struct ipvs_nl *, uint32_t state);
+/* The running sync daemons (at most 2: a master and a backup). */
+int	ipvs_nl_daemons(struct ipvs_nl *, struct ipvs_daemon out[2],
+	    size_t *n);
+int	ipvs_nl_get_timeouts(struct ipvs_nl *, struct ipvs_timeouts *);
+int	ipvs_nl_set_timeouts(struct ipvs_nl *, const struct ipvs_timeouts *);
 
 #endif

@@ -1,0 +1,380 @@
+/*
+ * ctl_ipvs.c - `directorctl ipvs`: the kernel's IPVS table as ipvsadm -Ln
+ * shows it, plus what director wants for each destination; `ipvs sync`
+ * asks for a sync (drift repair) now.
+ *
+ *   directorctl ipvs [--stats | --rate] [--json]
+ *   directorctl ipvs sync
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "ctl.h"
+#include "daemon.h"
+#include "json.h"
+#include "lb.h"
+#include "../ipvs/ipvs_nl.h"
+
+enum ipvs_view {
+	VIEW_PLAIN,
+	VIEW_STATS,
+	VIEW_RATE,
+};
+
+static const char *
+fwd_name(uint32_t fwd)
+{
+	switch (fwd & IP_VS_CONN_F_FWD_MASK) {
+	case IP_VS_CONN_F_MASQ:
+		return "Masq";
+	case IP_VS_CONN_F_DROUTE:
+		return "Route";
+	case IP_VS_CONN_F_TUNNEL:
+		return "Tunnel";
+	case IP_VS_CONN_F_LOCALNODE:
+		return "Local";
+	default:
+		return "?";
+	}
+}
+
+static const char *
+proto_name(uint16_t p)
+{
+	switch (p) {
+	case IPPROTO_TCP:
+		return "TCP";
+	case IPPROTO_UDP:
+		return "UDP";
+	case IPPROTO_SCTP:
+		return "SCTP";
+	default:
+		return "?";
+	}
+}
+
+/* "192.0.2.1:80" or "[2001:db8::1]:80" */
+static const char *
+addrport(uint16_t af, const union ipvs_addr *a, uint16_t port, char *buf,
+    size_t len)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	inet_ntop(af, a, s, sizeof(s));
+	snprintf(buf, len, af == AF_INET6 ? "[%s]:%u" : "%s:%u", s, port);
+	return buf;
+}
+
+static const char *
+svc_key_text(const struct ipvs_service *s, char *buf, size_t len)
+{
+	char a[64];
+
+	if (s->fwmark != 0)
+		snprintf(buf, len, "FWM  %u", s->fwmark);
+	else
+		snprintf(buf, len, "%s  %s", proto_name(s->protocol),
+		    addrport(s->af, &s->addr, s->port, a, sizeof(a)));
+	return buf;
+}
+
+static void
+svc_flags_text(const struct ipvs_service *s, struct evbuffer *out)
+{
+	struct in_addr m;
+	char buf[INET_ADDRSTRLEN];
+
+	if (s->flags & IP_VS_SVC_F_PERSISTENT)
+		evbuffer_add_printf(out, " persistent %u", s->timeout);
+	if ((s->flags & IP_VS_SVC_F_PERSISTENT) && s->af == AF_INET &&
+	    s->netmask != 0xffffffff) {
+		m.s_addr = htonl(s->netmask);
+		evbuffer_add_printf(out, " mask %s", inet_ntop(AF_INET, &m,
+		    buf, sizeof(buf)));
+	} else if ((s->flags & IP_VS_SVC_F_PERSISTENT) &&
+	    s->af == AF_INET6 && s->netmask != 128)
+		evbuffer_add_printf(out, " mask %u", s->netmask);
+	if (s->flags & IP_VS_SVC_F_ONEPACKET)
+		evbuffer_add_printf(out, " ops");
+	if (s->flags & (IP_VS_SVC_F_SCHED1 | IP_VS_SVC_F_SCHED2 |
+	    IP_VS_SVC_F_SCHED3))
+		evbuffer_add_printf(out, " %s%s%s", (s->flags &
+		    IP_VS_SVC_F_SCHED1) ? "flag-1," : "", (s->flags &
+		    IP_VS_SVC_F_SCHED2) ? "flag-2," : "", (s->flags &
+		    IP_VS_SVC_F_SCHED3) ? "flag-3," : "");
+}
+
+static void
+text_header(struct director *d, enum ipvs_view v, struct evbuffer *out)
+{
+	char ver[16];
+
+	evbuffer_add_printf(out, "IP Virtual Server version %s (size=%u)\n",
+	    ipvs_version_str(d->ipvs.version, ver, sizeof(ver)),
+	    d->ipvs.conn_tab_size);
+	if (v == VIEW_PLAIN)
+		evbuffer_add_printf(out, "Prot LocalAddress:Port Scheduler "
+		    "Flags\n  -> RemoteAddress:Port           Forward Weight "
+		    "ActiveConn InActConn\n");
+	else if (v == VIEW_STATS)
+		evbuffer_add_printf(out, "Prot LocalAddress:Port        "
+		    "        Conns      InPkts     OutPkts     InBytes    "
+		    "OutBytes\n  -> RemoteAddress:Port\n");
+	else
+		evbuffer_add_printf(out, "Prot LocalAddress:Port        "
+		    "          CPS       InPPS      OutPPS       InBPS      "
+		    "OutBPS\n  -> RemoteAddress:Port\n");
+}
+
+static void
+text_numbers(const struct ipvs_stats *st, enum ipvs_view v,
+    struct evbuffer *out)
+{
+	if (v == VIEW_STATS)
+		evbuffer_add_printf(out, " %11llu %11llu %11llu %11llu %11llu",
+		    (unsigned long long)st->conns,
+		    (unsigned long long)st->inpkts,
+		    (unsigned long long)st->outpkts,
+		    (unsigned long long)st->inbytes,
+		    (unsigned long long)st->outbytes);
+	else
+		evbuffer_add_printf(out, " %11llu %11llu %11llu %11llu %11llu",
+		    (unsigned long long)st->cps,
+		    (unsigned long long)st->inpps,
+		    (unsigned long long)st->outpps,
+		    (unsigned long long)st->inbps,
+		    (unsigned long long)st->outbps);
+}
+
+static void
+text_service(struct director *d, const struct ipvs_table_svc *ts,
+    enum ipvs_view v, struct evbuffer *out)
+{
+	const struct cfg_vs	*vs = d->lb ? lb_vs_of(d->lb, &ts->svc) : NULL;
+	char			 key[96], ap[64];
+	size_t			 i;
+	int			 want;
+
+	svc_key_text(&ts->svc, key, sizeof(key));
+	if (v == VIEW_PLAIN) {
+		evbuffer_add_printf(out, "%s %s", key, ts->svc.sched);
+		svc_flags_text(&ts->svc, out);
+	} else {
+		evbuffer_add_printf(out, "%-33s", key);
+		text_numbers(&ts->svc.stats, v, out);
+	}
+	evbuffer_add_printf(out, "   # %s%s\n", vs ? "vs " : "",
+	    vs ? vs->name : "not in the config");
+	for (i = 0; i < ts->ndests; i++) {
+		const struct ipvs_dest *dst = &ts->dests[i];
+
+		addrport(dst->af, &dst->addr, dst->port, ap, sizeof(ap));
+		if (v != VIEW_PLAIN) {
+			evbuffer_add_printf(out, "  -> %-28s", ap);
+			text_numbers(&dst->stats, v, out);
+			evbuffer_add_printf(out, "\n");
+			continue;
+		}
+		evbuffer_add_printf(out, "  -> %-28s %-7s %-6d %-10u %-10u",
+		    ap, fwd_name(dst->fwd), dst->weight, dst->active_conns,
+		    dst->inact_conns);
+		want = d->lb ? lb_wanted_weight(d->lb, &ts->svc, dst) : -1;
+		if (vs != NULL && want >= 0)
+			evbuffer_add_printf(out, " # want %d\n", want);
+		else if (vs != NULL)
+			evbuffer_add_printf(out, " # not wanted\n");
+		else
+			evbuffer_add_printf(out, "\n");
+	}
+}
+
+static void
+json_stats(struct json *j, const struct ipvs_stats *st)
+{
+	json_obj_begin(j, "stats");
+	json_uint(j, "conns", st->conns);
+	json_uint(j, "inpkts", st->inpkts);
+	json_uint(j, "outpkts", st->outpkts);
+	json_uint(j, "inbytes", st->inbytes);
+	json_uint(j, "outbytes", st->outbytes);
+	json_uint(j, "cps", st->cps);
+	json_uint(j, "inpps", st->inpps);
+	json_uint(j, "outpps", st->outpps);
+	json_uint(j, "inbps", st->inbps);
+	json_uint(j, "outbps", st->outbps);
+	json_obj_end(j);
+}
+
+/* The configured real server behind a destination, for its weight. */
+static const struct cfg_rs *
+find_rs(const struct cfg_vs *vs, const struct ipvs_dest *dst)
+{
+	size_t i;
+
+	for (i = 0; vs != NULL && i < vs->nrs; i++)
+		if (vs->rs[i].addr.af == dst->af && vs->rs[i].port ==
+		    dst->port && memcmp(&vs->rs[i].addr.u, &dst->addr,
+		    addr_len(&vs->rs[i].addr)) == 0)
+			return &vs->rs[i];
+	return NULL;
+}
+
+static void
+json_dest(struct director *d, struct json *j, const struct ipvs_table_svc *ts,
+    const struct cfg_vs *vs, const struct ipvs_dest *dst)
+{
+	const struct cfg_rs	*rs = find_rs(vs, dst);
+	char			 a[INET6_ADDRSTRLEN];
+
+	json_obj_begin(j, NULL);
+	json_str(j, "address", inet_ntop(dst->af, &dst->addr, a, sizeof(a)));
+	json_uint(j, "port", dst->port);
+	json_str(j, "forward", fwd_name(dst->fwd));
+	json_int(j, "weight", dst->weight);
+	if (vs != NULL)
+		json_int(j, "wanted_weight", lb_wanted_weight(d->lb, &ts->svc,
+		    dst));
+	else
+		json_null(j, "wanted_weight");
+	if (rs != NULL)
+		json_int(j, "configured_weight", rs->weight);
+	else
+		json_null(j, "configured_weight");
+	json_bool(j, "sorry_server", vs != NULL && vs->has_sorry && rs ==
+	    NULL && vs->sorry.port == dst->port);
+	json_uint(j, "upper_threshold", dst->u_threshold);
+	json_uint(j, "lower_threshold", dst->l_threshold);
+	json_uint(j, "active_conns", dst->active_conns);
+	json_uint(j, "inactive_conns", dst->inact_conns);
+	json_uint(j, "persistent_conns", dst->persist_conns);
+	json_stats(j, &dst->stats);
+	json_obj_end(j);
+}
+
+static void
+json_service(struct director *d, struct json *j, const struct ipvs_table_svc *ts)
+{
+	const struct cfg_vs	*vs = d->lb ? lb_vs_of(d->lb, &ts->svc) : NULL;
+	char			 a[INET6_ADDRSTRLEN];
+	size_t			 i;
+
+	json_obj_begin(j, NULL);
+	json_str(j, "name", vs ? vs->name : NULL);
+	json_str(j, "family", ts->svc.af == AF_INET6 ? "inet6" : "inet");
+	if (ts->svc.fwmark != 0) {
+		json_uint(j, "fwmark", ts->svc.fwmark);
+	} else {
+		json_str(j, "protocol", proto_name(ts->svc.protocol));
+		json_str(j, "address", inet_ntop(ts->svc.af, &ts->svc.addr, a,
+		    sizeof(a)));
+		json_uint(j, "port", ts->svc.port);
+	}
+	json_str(j, "scheduler", ts->svc.sched);
+	json_uint(j, "flags", ts->svc.flags);
+	json_uint(j, "persistence_timeout", ts->svc.timeout);
+	json_uint(j, "netmask", ts->svc.netmask);
+	json_stats(j, &ts->svc.stats);
+	json_arr_begin(j, "destinations");
+	for (i = 0; i < ts->ndests; i++)
+		json_dest(d, j, ts, vs, &ts->dests[i]);
+	json_arr_end(j);
+	json_obj_end(j);
+}
+
+static void
+json_engine(struct director *d, struct json *j)
+{
+	const struct lb_stats *st = lb_stats(d->lb);
+
+	json_obj_begin(j, "engine");
+	json_bool(j, "busy", st->busy);
+	json_uint(j, "syncs", st->syncs);
+	json_uint(j, "ops", st->ops);
+	json_uint(j, "op_errors", st->op_errors);
+	json_uint(j, "repairs", st->repairs);
+	json_uint(j, "last_sync_us", st->last_sync_us);
+	json_uint(j, "last_sync_ops", st->last_sync_ops);
+	json_uint(j, "steps", st->steps);
+	json_uint(j, "max_slice_us", st->max_slice_us);
+	json_str(j, "last_error", st->last_error[0] ? st->last_error : NULL);
+	json_obj_end(j);
+}
+
+/* Reads the whole kernel table; blocking, but only when an operator asks. */
+static int
+read_table(struct director *d, struct ipvs_table *t, char *err,
+    size_t errlen)
+{
+	size_t	i;
+	int	rc;
+
+	if ((rc = ipvs_nl_dump_services(d->ipvs_nl, t)) == 0)
+		for (i = 0; i < t->n && rc == 0; i++)
+			rc = ipvs_nl_dump_dests(d->ipvs_nl, &t->svcs[i]);
+	if (rc != 0) {
+		snprintf(err, errlen, "reading the IPVS table: %s",
+		    strerror(-rc));
+		ipvs_table_free(t);
+		return -1;
+	}
+	ipvs_table_sort(t);
+	return 0;
+}
+
+int
+ctl_view_ipvs(struct director *d, const struct ctl_req *req,
+    struct evbuffer *out, char *err, size_t errlen)
+{
+	struct ipvs_table	 t = { 0 };
+	enum ipvs_view		 v = VIEW_PLAIN;
+	struct json		 j;
+	size_t			 i;
+	int			 a;
+
+	if (d->ipvs_nl == NULL || d->lb == NULL) {
+		snprintf(err, errlen, "IPVS is unavailable: %s",
+		    d->ipvs.reason[0] ? d->ipvs.reason : "not started");
+		return -1;
+	}
+	for (a = 1; a < req->argc; a++) {
+		if (strcmp(req->argv[a], "sync") == 0 && req->argc == 2) {
+			lb_sync(d->lb, LB_SYNC_MANUAL);
+			evbuffer_add_printf(out, req->json ? "{\"sync\":"
+			    "\"requested\"}\n" : "IPVS sync requested\n");
+			return 0;
+		} else if (strcmp(req->argv[a], "--stats") == 0)
+			v = VIEW_STATS;
+		else if (strcmp(req->argv[a], "--rate") == 0)
+			v = VIEW_RATE;
+		else {
+			snprintf(err, errlen, "usage: ipvs [--stats | --rate] "
+			    "[--json] | ipvs sync");
+			return -1;
+		}
+	}
+	if (read_table(d, &t, err, errlen) == -1)
+		return -1;
+	if (req->json) {
+		json_init(&j, out);
+		json_obj_begin(&j, NULL);
+		json_arr_begin(&j, "services");
+		for (i = 0; i < t.n; i++)
+			json_service(d, &j, &t.svcs[i]);
+		json_arr_end(&j);
+		json_engine(d, &j);
+		json_obj_end(&j);
+		json_finish(&j);
+	} else {
+		text_header(d, v, out);
+		for (i = 0; i < t.n; i++)
+			text_service(d, &t.svcs[i], v, out);
+	}
+	ipvs_table_free(&t);
+	return 0;
+}

@@ -1,0 +1,526 @@
+/*
+ * lb.c - the IPVS engine, see lb.h.
+ *
+ * A sync is a small state machine stepped by one low-priority event:
+ * IDLE -> READ (the kernel's services, then each one's destinations)
+ * -> APPLY (the diff's operations) -> IDLE. Each step runs until its time
+ * box is used up and then yields to the loop, so VRRP and checks keep
+ * their timing while 100,000 destinations are read or written.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <event2/event.h>
+
+#include "clock.h"
+#include "daemon.h"
+#include "lb.h"
+#include "log.h"
+#include "../ipvs/ipvs_backend.h"
+
+#define LB_SLICE_US		1000	/* time box of one step */
+#define LB_LOG_OPS_MAX		50	/* more ops than this: a summary */
+#define LB_RETRY_MIN_MS		1000
+#define LB_RETRY_MAX_MS		60000
+#define LB_PRIORITY_BULK	2	/* see daemon_start() */
+
+enum lb_phase {
+	LB_IDLE,
+	LB_READ,
+	LB_APPLY,
+};
+
+static const char *const lb_reason_names[] = {
+	[LB_SYNC_START] = "start",
+	[LB_SYNC_RELOAD] = "reload",
+	[LB_SYNC_HEALTH] = "health change",
+	[LB_SYNC_DRIFT] = "drift check",
+	[LB_SYNC_RETRY] = "retry",
+	[LB_SYNC_MANUAL] = "directorctl",
+};
+
+struct lb {
+	struct director			*d;
+	const struct ipvs_backend	*be;
+	void				*ctx;
+	enum lb_phase			 phase;
+	enum lb_reason			 reason;
+	bool				 pending;
+	enum lb_reason			 pending_reason;
+	struct ipvs_table		 want;
+	struct ipvs_table		 have;
+	struct ipvs_table		 owned;	/* keys, sorted */
+	bool				*owned_flags;	/* per have[] */
+	bool				*quorum_ok;	/* per cfg vs */
+	size_t				 nquorum;
+	struct ipvs_oplist		 ops;
+	size_t				 next;
+	size_t				 errors;	/* in this sync */
+	uint64_t			 started_us;
+	bool				 foreign_logged;
+	uint32_t			 retry_ms;
+	struct lb_stats			 st;
+	struct event			*ev_step;
+	struct event			*ev_retry;
+	struct event			*ev_drift;
+};
+
+static void	lb_step_cb(evutil_socket_t, short, void *);
+
+static void
+lb_svc_ident(const struct ipvs_service *s, char *buf, size_t len)
+{
+	char a[64];
+
+	if (s->fwmark != 0) {
+		snprintf(buf, len, "fwmark %u%s", s->fwmark,
+		    s->af == AF_INET6 ? " inet6" : "");
+		return;
+	}
+	inet_ntop(s->af, &s->addr, a, sizeof(a));
+	snprintf(buf, len, s->af == AF_INET6 ? "%s [%s]:%u" : "%s %s:%u",
+	    cfg_proto_name(s->protocol), a, s->port);
+}
+
+const struct cfg_vs *
+lb_vs_of(const struct lb *lb, const struct ipvs_service *svc)
+{
+	const struct ipvs_table_svc *ts = ipvs_table_find(&lb->want, svc);
+
+	return ts != NULL ? ts->tag : NULL;
+}
+
+int
+lb_wanted_weight(const struct lb *lb, const struct ipvs_service *svc,
+    const struct ipvs_dest *d)
+{
+	const struct ipvs_table_svc	*ts = ipvs_table_find(&lb->want, svc);
+	const struct ipvs_dest		*wd;
+
+	if (ts == NULL || (wd = ipvs_table_find_dest(ts, d)) == NULL)
+		return -1;
+	return wd->weight;
+}
+
+/* "vs web (tcp 192.0.2.1:80)", or the bare identity of a foreign one. */
+static void
+lb_svc_name(const struct lb *lb, const struct ipvs_service *svc, char *buf,
+    size_t len)
+{
+	const struct cfg_vs	*vs = lb_vs_of(lb, svc);
+	char			 id[96];
+
+	lb_svc_ident(svc, id, sizeof(id));
+	if (vs != NULL)
+		snprintf(buf, len, "vs %s (%s)", vs->name, id);
+	else
+		snprintf(buf, len, "service %s", id);
+}
+
+static void
+lb_op_log(struct lb *lb, const struct ipvs_op *op, int rc)
+{
+	char	name[160], a[64], what[128] = "";
+	int	pri;
+
+	lb_svc_name(lb, op->svc, name, sizeof(name));
+	if (op->dest != NULL) {
+		inet_ntop(op->dest->af, &op->dest->addr, a, sizeof(a));
+		snprintf(what, sizeof(what), op->dest->af == AF_INET6 ?
+		    " [%s]:%u" : " %s:%u", a, op->dest->port);
+		if (op->type != IPVS_OP_DEST_DEL)
+			snprintf(what + strlen(what), sizeof(what) -
+			    strlen(what), " weight %d", op->dest->weight);
+	} else if (op->type != IPVS_OP_SVC_DEL)
+		snprintf(what, sizeof(what), " scheduler %s", op->svc->sched);
+	if (rc != 0) {
+		log_warnx("IPVS: %s: %s%s failed: %s (%s; will retry)", name,
+		    ipvs_op_name(op->type), what, strerror(-rc),
+		    lb_reason_names[lb->reason]);
+		return;
+	}
+	pri = lb->reason == LB_SYNC_DRIFT ? LOG_WARNING : LOG_INFO;
+	log_msg(pri, "IPVS: %s: %s%s (%s)", name, ipvs_op_name(op->type),
+	    what, lb->reason == LB_SYNC_DRIFT ? "repairing drift" :
+	    lb_reason_names[lb->reason]);
+}
+
+static void
+lb_schedule_step(struct lb *lb)
+{
+	event_active(lb->ev_step, EV_TIMEOUT, 0);
+}
+
+static void
+lb_clear(struct lb *lb)
+{
+	ipvs_table_free(&lb->want);
+	ipvs_table_free(&lb->have);
+	ipvs_oplist_free(&lb->ops);
+	free(lb->owned_flags);
+	lb->owned_flags = NULL;
+	lb->phase = LB_IDLE;
+	lb->next = 0;
+}
+
+static void
+lb_fail(struct lb *lb, const char *what, int rc)
+{
+	snprintf(lb->st.last_error, sizeof(lb->st.last_error), "%s: %s",
+	    what, strerror(-rc));
+	log_warnx("IPVS: %s (%s; will retry)", lb->st.last_error,
+	    lb_reason_names[lb->reason]);
+	lb->errors++;
+}
+
+/* The quorum state array follows the config's virtual servers. */
+static int
+lb_quorum_resize(struct lb *lb)
+{
+	size_t	 n = lb->d->cfg->nvs, i;
+	bool	*q;
+
+	if (n == lb->nquorum)
+		return 0;
+	if ((q = reallocarray(lb->quorum_ok, n ? n : 1, sizeof(*q))) == NULL)
+		return -ENOMEM;
+	for (i = lb->nquorum; i < n; i++)
+		q[i] = true;
+	lb->quorum_ok = q;
+	lb->nquorum = n;
+	return 0;
+}
+
+static void
+lb_begin(struct lb *lb)
+{
+	int rc;
+
+	lb->reason = lb->pending_reason;
+	lb->pending = false;
+	lb->errors = 0;
+	lb->started_us = clock_now_us();
+	lb->st.busy = true;
+	if ((rc = lb_quorum_resize(lb)) != 0 ||
+	    lb_desired(lb->d->cfg, NULL, lb->quorum_ok, &lb->want) == -1) {
+		lb_fail(lb, "building the wanted table", -ENOMEM);
+		return;
+	}
+	if ((rc = lb->be->dump_services(lb->ctx, &lb->have)) != 0) {
+		lb_fail(lb, "reading the kernel's services", rc);
+		return;
+	}
+	lb->phase = LB_READ;
+	lb->next = 0;
+}
+
+/* Logs, once, the services found in the kernel that are not ours. */
+static void
+lb_log_foreign(struct lb *lb)
+{
+	char	id[96];
+	size_t	i, n = 0;
+
+	if (lb->foreign_logged)
+		return;
+	lb->foreign_logged = true;
+	for (i = 0; i < lb->have.n; i++) {
+		if (lb->owned_flags[i] ||
+		    ipvs_table_find(&lb->want, &lb->have.svcs[i].svc) != NULL)
+			continue;
+		lb_svc_ident(&lb->have.svcs[i].svc, id, sizeof(id));
+		if (n++ < 10)
+			log_info("IPVS: %s is not in the config: %s", id,
+			    lb->d->cfg->global.ipvs_purge_unknown ?
+			    "purging it (purge_unknown)" : "leaving it alone");
+	}
+	if (n > 10)
+		log_info("IPVS: %zu more services not in the config", n - 10);
+}
+
+static void
+lb_diff(struct lb *lb)
+{
+	size_t i;
+
+	ipvs_table_sort(&lb->have);
+	if ((lb->owned_flags = calloc(lb->have.n ? lb->have.n : 1,
+	    sizeof(bool))) == NULL) {
+		lb_fail(lb, "diff", -ENOMEM);
+		return;
+	}
+	for (i = 0; i < lb->have.n; i++)
+		lb->owned_flags[i] = ipvs_table_find(&lb->owned,
+		    &lb->have.svcs[i].svc) != NULL;
+	lb_log_foreign(lb);
+	if (ipvs_diff(lb->want.svcs, lb->want.n, lb->have.svcs, lb->have.n,
+	    lb->owned_flags, lb->d->cfg->global.ipvs_purge_unknown,
+	    &lb->ops) == -1) {
+		lb_fail(lb, "diff", -errno);
+		return;
+	}
+	lb->phase = LB_APPLY;
+	lb->next = 0;
+}
+
+/* Reads destinations until the time box is used; true when all are read. */
+static bool
+lb_read_some(struct lb *lb, uint64_t deadline)
+{
+	int rc;
+
+	while (lb->next < lb->have.n) {
+		if (clock_now_us() >= deadline)
+			return false;
+		rc = lb->be->dump_dests(lb->ctx, &lb->have.svcs[lb->next]);
+		if (rc != 0) {
+			lb_fail(lb, "reading destinations", rc);
+			return false;
+		}
+		lb->next++;
+	}
+	return true;
+}
+
+static bool
+lb_apply_some(struct lb *lb, uint64_t deadline)
+{
+	const struct ipvs_op	*op;
+	bool			 verbose = lb->ops.n <= LB_LOG_OPS_MAX;
+	int			 rc;
+
+	while (lb->next < lb->ops.n) {
+		if (clock_now_us() >= deadline)
+			return false;
+		op = &lb->ops.ops[lb->next++];
+		rc = lb->be->apply(lb->ctx, op);
+		if (rc != 0) {
+			lb->errors++;
+			lb->st.op_errors++;
+			snprintf(lb->st.last_error, sizeof(lb->st.last_error),
+			    "%s: %s", ipvs_op_name(op->type), strerror(-rc));
+			lb_op_log(lb, op, rc);
+			/* Its destinations cannot go in without it. */
+			while (op->type == IPVS_OP_SVC_ADD &&
+			    lb->next < lb->ops.n &&
+			    lb->ops.ops[lb->next].svc == op->svc)
+				lb->next++;
+			continue;
+		}
+		lb->st.ops++;
+		if (lb->reason == LB_SYNC_DRIFT)
+			lb->st.repairs++;
+		if (verbose)
+			lb_op_log(lb, op, 0);
+	}
+	return true;
+}
+
+/*
+ * After a sync, director owns what it wants; after a sync with errors
+ * also what it owned before (a failed delete is tried again), so a
+ * reload that drops a service deletes it.
+ */
+static void
+lb_update_owned(struct lb *lb)
+{
+	struct ipvs_table	 owned = { 0 };
+	size_t			 i;
+
+	for (i = 0; i < lb->want.n; i++)
+		if (ipvs_table_add(&owned, &lb->want.svcs[i].svc) == NULL)
+			goto nomem;
+	for (i = 0; i < lb->have.n; i++)
+		if (lb->owned_flags[i] && ipvs_table_find(&lb->want,
+		    &lb->have.svcs[i].svc) == NULL && lb->errors > 0 &&
+		    ipvs_table_add(&owned, &lb->have.svcs[i].svc) == NULL)
+			goto nomem;
+	ipvs_table_sort(&owned);
+	ipvs_table_free(&lb->owned);
+	lb->owned = owned;
+	return;
+nomem:
+	ipvs_table_free(&owned);
+	lb_fail(lb, "ownership", -ENOMEM);
+}
+
+static void
+lb_finish(struct lb *lb)
+{
+	struct timeval	tv;
+	uint64_t	took = clock_now_us() - lb->started_us;
+
+	if (lb->phase == LB_APPLY)
+		lb_update_owned(lb);
+	lb->st.syncs++;
+	lb->st.last_sync_us = took;
+	lb->st.last_sync_ops = lb->ops.n;
+	lb->st.busy = false;
+	if (lb->ops.n > 0 || lb->errors > 0)
+		log_info("IPVS: sync (%s) done in %llu ms: %zu services, %zu "
+		    "operations, %zu errors", lb_reason_names[lb->reason],
+		    (unsigned long long)took / 1000, lb->want.n, lb->ops.n,
+		    lb->errors);
+	if (lb->errors > 0) {
+		lb->retry_ms = lb->retry_ms ? lb->retry_ms * 2 : LB_RETRY_MIN_MS;
+		if (lb->retry_ms > LB_RETRY_MAX_MS)
+			lb->retry_ms = LB_RETRY_MAX_MS;
+		tv.tv_sec = lb->retry_ms / 1000;
+		tv.tv_usec = (lb->retry_ms % 1000) * 1000;
+		evtimer_add(lb->ev_retry, &tv);
+	} else {
+		lb->retry_ms = 0;
+		lb->st.last_error[0] = '\0';
+	}
+	lb_clear(lb);
+	if (lb->pending)
+		lb_schedule_step(lb);
+}
+
+static void
+lb_step_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct lb	*lb = arg;
+	uint64_t	 t0 = clock_now_us(), took;
+	uint64_t	 deadline = t0 + LB_SLICE_US;
+	bool		 done = false;
+
+	if (lb->phase == LB_IDLE) {
+		if (!lb->pending)
+			return;
+		lb_begin(lb);
+	} else if (lb->phase == LB_READ) {
+		if (lb_read_some(lb, deadline) && lb->errors == 0)
+			lb_diff(lb);
+	} else if (lb->phase == LB_APPLY)
+		done = lb_apply_some(lb, deadline);
+	if (lb->errors > 0 && lb->phase != LB_APPLY)
+		done = true;	/* reading failed: retry later */
+	lb->st.steps++;
+	took = clock_now_us() - t0;
+	if (took > lb->st.max_slice_us)
+		lb->st.max_slice_us = took;
+	if (done)
+		lb_finish(lb);
+	else
+		lb_schedule_step(lb);
+}
+
+void
+lb_sync(struct lb *lb, enum lb_reason why)
+{
+	if (!lb->pending) {
+		lb->pending = true;
+		lb->pending_reason = why;
+	}
+	if (lb->phase == LB_IDLE)
+		lb_schedule_step(lb);
+}
+
+static void
+lb_retry_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	lb_sync(arg, LB_SYNC_RETRY);
+}
+
+static void
+lb_drift_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	lb_sync(arg, LB_SYNC_DRIFT);
+}
+
+static void
+lb_arm_drift(struct lb *lb)
+{
+	uint32_t	ms = lb->d->cfg->global.ipvs_drift_interval;
+	struct timeval	tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	event_del(lb->ev_drift);
+	if (ms != 0)
+		event_add(lb->ev_drift, &tv);
+}
+
+void
+lb_reconfigure(struct lb *lb)
+{
+	/* A sync in flight holds pointers into the old config: restart. */
+	lb_clear(lb);
+	lb->st.busy = false;
+	free(lb->quorum_ok);
+	lb->quorum_ok = NULL;
+	lb->nquorum = 0;
+	lb_arm_drift(lb);
+	lb->pending = false;
+	lb_sync(lb, LB_SYNC_RELOAD);
+}
+
+struct lb *
+lb_new(struct director *d, const struct ipvs_backend *be, void *ctx)
+{
+	struct lb *lb;
+
+	if ((lb = calloc(1, sizeof(*lb))) == NULL)
+		return NULL;
+	lb->d = d;
+	lb->be = be;
+	lb->ctx = ctx;
+	lb->ev_step = event_new(d->base, -1, 0, lb_step_cb, lb);
+	lb->ev_retry = evtimer_new(d->base, lb_retry_cb, lb);
+	lb->ev_drift = event_new(d->base, -1, EV_PERSIST, lb_drift_cb, lb);
+	if (lb->ev_step == NULL || lb->ev_retry == NULL ||
+	    lb->ev_drift == NULL) {
+		lb_free(lb);
+		return NULL;
+	}
+	event_priority_set(lb->ev_step, LB_PRIORITY_BULK);
+	lb_arm_drift(lb);
+	lb_sync(lb, LB_SYNC_START);
+	return lb;
+}
+
+void
+lb_shutdown(struct lb *lb)
+{
+	struct ipvs_op	op = { IPVS_OP_SVC_DEL, NULL, NULL };
+	size_t		i, n = 0;
+	int		rc;
+
+	lb_clear(lb);
+	for (i = 0; i < lb->owned.n; i++) {
+		op.svc = &lb->owned.svcs[i].svc;
+		rc = lb->be->apply(lb->ctx, &op);
+		if (rc == 0)
+			n++;
+		else if (rc != -ENOENT && rc != -ESRCH)
+			lb_op_log(lb, &op, rc);
+	}
+	log_info("IPVS: removed %zu services on shutdown", n);
+	ipvs_table_free(&lb->owned);
+}
+
+void
+lb_free(struct lb *lb)
+{
+	if (lb == NULL)
+		return;
+	lb_clear(lb);
+	ipvs_table_free(&lb->owned);
+	free(lb->quorum_ok);
+	if (lb->ev_step != NULL)
+		event_free(lb->ev_step);
+	if (lb->ev_retry != NULL)
+		event_free(lb->ev_retry);
+	if (lb->ev_drift != NULL)
+		event_free(lb->ev_drift);
+	free(lb);
+}
+
+const struct lb_stats *
+lb_stats(const struct lb *lb)
+{
+	return &lb->st;
+}

@@ -1,0 +1,25 @@
+/*
+ * ipvs_backend.h - the kernel boundary of the IPVS engine as an ops
+ * table: the netlink implementation in ipvs_nl.c, and an in-memory fake
+ * in the unit tests, so the engine is tested without root or IPVS.
+ * Every function returns 0 or a negative errno.
+ */
+#ifndef DIRECTOR_IPVS_BACKEND_H
+#define DIRECTOR_IPVS_BACKEND_H
+
+#include "ipvs_table.h"
+
+struct ipvs_backend {
+	const char	*name;
+	/* Appends every service (no destinations) to t. */
+	int		(*dump_services)(void *ctx, struct ipvs_table *t);
+	/* Fills the destinations of ts->svc. */
+	int		(*dump_dests)(void *ctx, struct ipvs_table_svc *ts);
+	/* Carries out one operation. */
+	int		(*apply)(void *ctx, const struct ipvs_op *op);
+};
+
+/* ctx is a struct ipvs_nl *. */
+extern const struct ipvs_backend ipvs_backend_netlink;
+
+#endif

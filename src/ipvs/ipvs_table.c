@@ -1,0 +1,98 @@
+/*
+ * ipvs_table.c - see ipvs_table.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipvs_table.h"
+
+struct ipvs_table_svc *
+ipvs_table_add(struct ipvs_table *t, const struct ipvs_service *svc)
+{
+	struct ipvs_table_svc	*ts;
+
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+
+		if ((ts = reallocarray(t->svcs, cap, sizeof(*ts))) == NULL)
+			return NULL;
+		t->svcs = ts;
+		t->cap = cap;
+	}
+	ts = &t->svcs[t->n++];
+	memset(ts, 0, sizeof(*ts));
+	ts->svc = *svc;
+	return ts;
+}
+
+struct ipvs_dest *
+ipvs_table_add_dest(struct ipvs_table_svc *ts, const struct ipvs_dest *d)
+{
+	struct ipvs_dest *nd;
+
+	/* Capacities are 4, 8, 16...: known from the count alone. */
+	if (ts->ndests == 0 || (ts->ndests >= 4 &&
+	    (ts->ndests & (ts->ndests - 1)) == 0)) {
+		size_t cap = ts->ndests == 0 ? 4 : ts->ndests * 2;
+
+		if ((nd = reallocarray(ts->dests, cap, sizeof(*nd))) == NULL)
+			return NULL;
+		ts->dests = nd;
+	}
+	nd = &ts->dests[ts->ndests++];
+	*nd = *d;
+	return nd;
+}
+
+static int
+ipvs_svc_cmp(const void *a, const void *b)
+{
+	return ipvs_service_key_cmp(&((const struct ipvs_table_svc *)a)->svc,
+	    &((const struct ipvs_table_svc *)b)->svc);
+}
+
+static int
+ipvs_dest_cmp(const void *a, const void *b)
+{
+	return ipvs_dest_key_cmp(a, b);
+}
+
+void
+ipvs_table_sort(struct ipvs_table *t)
+{
+	size_t i;
+
+	qsort(t->svcs, t->n, sizeof(*t->svcs), ipvs_svc_cmp);
+	for (i = 0; i < t->n; i++)
+		qsort(t->svcs[i].dests, t->svcs[i].ndests,
+		    sizeof(*t->svcs[i].dests), ipvs_dest_cmp);
+}
+
+struct ipvs_table_svc *
+ipvs_table_find(const struct ipvs_table *t, const struct ipvs_service *svc)
+{
+	struct ipvs_table_svc key;
+
+	memset(&key, 0, sizeof(key));
+	key.svc = *svc;
+	return bsearch(&key, t->svcs, t->n, sizeof(*t->svcs), ipvs_svc_cmp);
+}
+
+struct ipvs_dest *
+ipvs_table_find_dest(const struct ipvs_table_svc *ts,
+    const struct ipvs_dest *d)
+{
+	return bsearch(d, ts->dests, ts->ndests, sizeof(*ts->dests),
+	    ipvs_dest_cmp);
+}
+
+void
+ipvs_table_free(struct ipvs_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->svcs[i].dests);
+	free(t->svcs);
+	memset(t, 0, sizeof(*t));
+}

@@ -1,0 +1,468 @@
+/*
+ * test_lb.c - the IPVS engine against an in-memory fake kernel: first
+ * sync, reload, drift repair, kernel errors and retry, ownership (foreign
+ * services left alone, purge), shutdown, quorum and sorry server, and
+ * time-boxed slices under a fake clock.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+
+#include <event2/event.h>
+
+#include "clock.h"
+#include "daemon.h"
+#include "lb.h"
+#include "../ipvs/ipvs_backend.h"
+
+struct fake {
+	struct ipvs_table	t;		/* the "kernel" */
+	unsigned		counts[6];	/* applied ops by type */
+	int			fail_type;	/* -1: none */
+	int			fail_rc;
+	int			fail_times;
+	uint64_t		now;		/* fake clock, us */
+	uint64_t		tick;		/* added per clock read */
+};
+
+static struct fake *F;
+
+static uint64_t
+fake_clock(void)
+{
+	F->now += F->tick;
+	return F->now;
+}
+
+static int
+fake_dump_services(void *ctx, struct ipvs_table *out)
+{
+	struct fake	*f = ctx;
+	size_t		 i;
+
+	for (i = 0; i < f->t.n; i++)
+		if (ipvs_table_add(out, &f->t.svcs[i].svc) == NULL)
+			return -ENOMEM;
+	return 0;
+}
+
+static int
+fake_dump_dests(void *ctx, struct ipvs_table_svc *ts)
+{
+	struct fake		*f = ctx;
+	struct ipvs_table_svc	*k;
+	size_t			 i;
+
+	ipvs_table_sort(&f->t);
+	if ((k = ipvs_table_find(&f->t, &ts->svc)) == NULL)
+		return -ESRCH;
+	for (i = 0; i < k->ndests; i++)
+		ipvs_table_add_dest(ts, &k->dests[i]);
+	return 0;
+}
+
+static void
+fake_del_dest(struct ipvs_table_svc *k, struct ipvs_dest *d)
+{
+	size_t i = d - k->dests;
+
+	memmove(&k->dests[i], &k->dests[i + 1], (k->ndests - i - 1) *
+	    sizeof(*d));
+	k->ndests--;
+}
+
+static int
+fake_apply(void *ctx, const struct ipvs_op *op)
+{
+	struct fake		*f = ctx;
+	struct ipvs_table_svc	*k;
+	struct ipvs_dest	*d;
+
+	if ((int)op->type == f->fail_type && f->fail_times > 0) {
+		f->fail_times--;
+		return f->fail_rc;
+	}
+	ipvs_table_sort(&f->t);
+	k = ipvs_table_find(&f->t, op->svc);
+	switch (op->type) {
+	case IPVS_OP_SVC_ADD:
+		if (k != NULL)
+			return -EEXIST;
+		ipvs_table_add(&f->t, op->svc);
+		break;
+	case IPVS_OP_SVC_SET:
+		if (k == NULL)
+			return -ESRCH;
+		k->svc = *op->svc;
+		break;
+	case IPVS_OP_SVC_DEL:
+		if (k == NULL)
+			return -ESRCH;
+		free(k->dests);
+		*k = f->t.svcs[--f->t.n];
+		break;
+	case IPVS_OP_DEST_ADD:
+		if (k == NULL)
+			return -ESRCH;
+		if (ipvs_table_find_dest(k, op->dest) != NULL)
+			return -EEXIST;
+		ipvs_table_add_dest(k, op->dest);
+		ipvs_table_sort(&f->t);
+		break;
+	case IPVS_OP_DEST_SET:
+	case IPVS_OP_DEST_DEL:
+		if (k == NULL || (d = ipvs_table_find_dest(k, op->dest)) ==
+		    NULL)
+			return -ENOENT;
+		if (op->type == IPVS_OP_DEST_SET)
+			*d = *op->dest;
+		else
+			fake_del_dest(k, d);
+		break;
+	}
+	f->counts[op->type]++;
+	return 0;
+}
+
+static const struct ipvs_backend fake_backend = {
+	"fake", fake_dump_services, fake_dump_dests, fake_apply,
+};
+
+struct env {
+	struct director	d;
+	struct fake	f;
+	struct lb	*lb;
+};
+
+static const char *base_conf =
+    "virtual_servers = (\n"
+    " { name = \"web\"; address = \"192.0.2.1\"; port = 80; scheduler = \"wrr\";\n"
+    "   real_servers = ( { address = \"198.51.100.1\"; weight = 3; },\n"
+    "                    { address = \"198.51.100.2\"; weight = 1; } ); },\n"
+    " { name = \"dns\"; address = \"192.0.2.1\"; port = 53; protocol = \"udp\";\n"
+    "   real_servers = ( { address = \"198.51.100.3\"; } ); }\n"
+    ");\n";
+
+static void
+env_config(struct env *e, const char *text)
+{
+	struct cfg_errors errs = { 0 };
+
+	cfg_free(e->d.cfg);
+	e->d.cfg = cfg_load_string(text, "t.conf", &errs);
+	assert_int_equal(errs.n, 0);
+	assert_non_null(e->d.cfg);
+}
+
+/* Runs the loop until the engine is idle with nothing pending. */
+static void
+settle(struct env *e)
+{
+	int i;
+
+	for (i = 0; i < 100000; i++) {
+		event_base_loop(e->d.base, EVLOOP_NONBLOCK | EVLOOP_ONCE);
+		if (!lb_stats(e->lb)->busy && i > 2 &&
+		    event_base_get_num_events(e->d.base,
+		    EVENT_BASE_COUNT_ACTIVE) == 0)
+			return;
+	}
+	fail_msg("the engine did not settle");
+}
+
+static struct ipvs_service
+svc_key(const char *addr, int proto, uint16_t port)
+{
+	struct ipvs_service s;
+
+	memset(&s, 0, sizeof(s));
+	s.af = AF_INET;
+	s.protocol = proto;
+	inet_pton(AF_INET, addr, &s.addr.v4);
+	s.port = port;
+	return s;
+}
+
+static struct ipvs_table_svc *
+kernel_svc(struct env *e, const char *addr, int proto, uint16_t port)
+{
+	struct ipvs_service s = svc_key(addr, proto, port);
+
+	ipvs_table_sort(&e->f.t);
+	return ipvs_table_find(&e->f.t, &s);
+}
+
+static int
+kernel_weight(struct env *e, uint16_t port, const char *rs)
+{
+	struct ipvs_table_svc	*k = kernel_svc(e, "192.0.2.1",
+				    port == 53 ? IPPROTO_UDP : IPPROTO_TCP,
+				    port);
+	struct ipvs_dest	 d;
+	struct ipvs_dest	*kd;
+
+	memset(&d, 0, sizeof(d));
+	d.af = AF_INET;
+	inet_pton(AF_INET, rs, &d.addr.v4);
+	d.port = port;
+	if (k == NULL || (kd = ipvs_table_find_dest(k, &d)) == NULL)
+		return -1;
+	return kd->weight;
+}
+
+static int
+setup(void **state)
+{
+	struct env *e = calloc(1, sizeof(*e));
+
+	e->d.base = event_base_new();
+	event_base_priority_init(e->d.base, 3);
+	e->f.fail_type = -1;
+	F = &e->f;
+	env_config(e, base_conf);
+	*state = e;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct env *e = *state;
+
+	lb_free(e->lb);
+	cfg_free(e->d.cfg);
+	ipvs_table_free(&e->f.t);
+	event_base_free(e->d.base);
+	clock_set_source(NULL);
+	free(e);
+	return 0;
+}
+
+static void
+add_foreign(struct env *e)
+{
+	struct ipvs_service s = svc_key("203.0.113.9", IPPROTO_TCP, 443);
+
+	strcpy(s.sched, "rr");
+	ipvs_table_add(&e->f.t, &s);
+}
+
+static void
+first_sync_programs_config(void **state)
+{
+	struct env *e = *state;
+
+	add_foreign(e);
+	e->lb = lb_new(&e->d, &fake_backend, &e->f);
+	settle(e);
+	assert_int_equal(e->f.t.n, 3);
+	assert_string_equal(kernel_svc(e, "192.0.2.1", IPPROTO_TCP, 80)->
+	    svc.sched, "wrr");
+	assert_int_equal(kernel_weight(e, 80, "198.51.100.1"), 3);
+	assert_int_equal(kernel_weight(e, 80, "198.51.100.2"), 1);
+	assert_int_equal(kernel_weight(e, 53, "198.51.100.3"), 1);
+	assert_int_equal(e->f.counts[IPVS_OP_SVC_ADD], 2);
+	assert_int_equal(e->f.counts[IPVS_OP_DEST_ADD], 3);
+	assert_int_equal(lb_stats(e->lb)->syncs, 1);
+	/* The foreign service is untouched. */
+	assert_non_null(kernel_svc(e, "203.0.113.9", IPPROTO_TCP, 443));
+	/* A second sync finds nothing to do. */
+	lb_sync(e->lb, LB_SYNC_MANUAL);
+	settle(e);
+	assert_int_equal(lb_stats(e->lb)->syncs, 2);
+	assert_int_equal(lb_stats(e->lb)->last_sync_ops, 0);
+}
+
+static void
+reload_applies_only_the_difference(void **state)
+{
+	struct env	*e = *state;
+	unsigned	 before[6];
+
+	e->lb = lb_new(&e->d, &fake_backend, &e->f);
+	settle(e);
+	memcpy(before, e->f.counts, sizeof(before));
+	/* dns goes away, one weight changes, the scheduler changes. */
+	env_config(e,
+	    "virtual_servers = (\n"
+	    " { name = \"web\"; address = \"192.0.2.1\"; port = 80;"
+	    " scheduler = \"wlc\";\n"
+	    "   real_servers = ( { address = \"198.51.100.1\"; weight = 5; },\n"
+	    "                    { address = \"198.51.100.2\"; weight = 1; } ); }\n"
+	    ");\n");
+	lb_reconfigure(e->lb);
+	settle(e);
+	assert_int_equal(e->f.counts[IPVS_OP_SVC_SET] -
+	    before[IPVS_OP_SVC_SET], 1);
+	assert_int_equal(e->f.counts[IPVS_OP_DEST_SET] -
+	    before[IPVS_OP_DEST_SET], 1);
+	assert_int_equal(e->f.counts[IPVS_OP_SVC_DEL] -
+	    before[IPVS_OP_SVC_DEL], 1);
+	assert_int_equal(e->f.counts[IPVS_OP_SVC_ADD] -
+	    before[IPVS_OP_SVC_ADD], 0);
+	assert_int_equal(e->f.counts[IPVS_OP_DEST_ADD] -
+	    before[IPVS_OP_DEST_ADD], 0);
+	assert_int_equal(lb_stats(e->lb)->last_sync_ops, 3);
+	assert_null(kernel_svc(e, "192.0.2.1", IPPROTO_UDP, 53));
+	assert_int_equal(kernel_weight(e, 80, "198.51.100.1"), 5);
+	assert_string_equal(kernel_svc(e, "192.0.2.1", IPPROTO_TCP, 80)->
+	    svc.sched, "wlc");
+}
+
+static void
+drift_is_repaired(void **state)
+{
+	struct env		*e = *state;
+	struct ipvs_op		 op = { IPVS_OP_SVC_DEL, NULL, NULL };
+	struct ipvs_service	 s = svc_key("192.0.2.1", IPPROTO_TCP, 80);
+	struct ipvs_table_svc	*k;
+
+	e->lb = lb_new(&e->d, &fake_backend, &e->f);
+	settle(e);
+	/* Someone runs ipvsadm -D and changes a weight by hand. */
+	op.svc = &s;
+	assert_int_equal(fake_apply(&e->f, &op), 0);
+	k = kernel_svc(e, "192.0.2.1", IPPROTO_UDP, 53);
+	k->dests[0].weight = 9;
+	lb_sync(e->lb, LB_SYNC_DRIFT);
+	settle(e);
+	assert_int_equal(kernel_weight(e, 80, "198.51.100.1"), 3);
+	assert_int_equal(kernel_weight(e, 80, "198.51.100.2"), 1);
+	assert_int_equal(kernel_weight(e, 53, "198.51.100.3"), 1);
+	/* service + 2 dests re-added, one weight set back */
+	assert_int_equal(lb_stats(e->lb)->repairs, 4);
+}
+
+static void
+kernel_error_is_retried(void **state)
+{
+	struct env *e = *state;
+
+	e->f.fail_type = IPVS_OP_SVC_ADD;
+	e->f.fail_rc = -ENOBUFS;
+	e->f.fail_times = 1;
+	e->lb = lb_new(&e->d, &fake_backend, &e->f);
+	settle(e);
+	/* One service failed (its dests were skipped), the other went in. */
+	assert_int_equal(lb_stats(e->lb)->op_errors, 1);
+	assert_non_null(strstr(lb_stats(e->lb)->last_error, "No buffer"));
+	assert_int_equal(e->f.t.n, 1);
+	assert_int_equal(e->f.counts[IPVS_OP_DEST_ADD], 1);
+	/* The retry timer fires: simulate it by asking again. */
+	lb_sync(e->lb, LB_SYNC_RETRY);
+	settle(e);
+	assert_int_equal(e->f.t.n, 2);
+	assert_int_equal(kernel_weight(e, 80, "198.51.100.1"), 3);
+	assert_string_equal(lb_stats(e->lb)->last_error, "");
+}
+
+static void
+shutdown_removes_only_ours(void **state)
+{
+	struct env *e = *state;
+
+	add_foreign(e);
+	e->lb = lb_new(&e->d, &fake_backend, &e->f);
+	settle(e);
+	lb_shutdown(e->lb);
+	assert_int_equal(e->f.t.n, 1);
+	assert_non_null(kernel_svc(e, "203.0.113.9", IPPROTO_TCP, 443));
+}
+
+static void
+purge_unknown_removes_foreign(void **state)
+{
+	struct env *e = *state;
+
+	add_foreign(e);
+	env_config(e, "global = { ipvs = { purge_unknown = true; }; };\n");
+	e->lb = lb_new(&e->d, &fake_backend, &e->f);
+	settle(e);
+	assert_int_equal(e->f.t.n, 0);
+}
+
+static void
+quorum_installs_sorry_server(void **state)
+{
+	struct env	*e = *state;
+	struct cfg_vs	 vs;
+
+	env_config(e,
+	    "virtual_servers = ( { name = \"web\"; address = \"192.0.2.1\";"
+	    " port = 80; quorum = 10; hysteresis = 2;"
+	    " sorry_server = { address = \"198.51.100.99\"; };"
+	    " real_servers = ( { address = \"198.51.100.1\"; weight = 3; } ); } );\n");
+	e->lb = lb_new(&e->d, &fake_backend, &e->f);
+	settle(e);
+	assert_int_equal(kernel_weight(e, 80, "198.51.100.1"), 3);
+	assert_int_equal(kernel_weight(e, 80, "198.51.100.99"), 1);
+	/* Hysteresis: lost below quorum - h, regained at quorum + h. */
+	memset(&vs, 0, sizeof(vs));
+	vs.quorum = 10;
+	vs.hysteresis = 2;
+	assert_true(lb_quorum(&vs, 8, true));
+	assert_false(lb_quorum(&vs, 7, true));
+	assert_false(lb_quorum(&vs, 11, false));
+	assert_true(lb_quorum(&vs, 12, false));
+}
+
+static void
+work_is_sliced(void **state)
+{
+	struct env	*e = *state;
+	char		*text, *p;
+	size_t		 i, len = 1 << 20;
+	int		 n;
+
+	/* 200 services; every clock read costs 300 us: many slices. */
+	p = text = malloc(len);
+	p += sprintf(p, "virtual_servers = (\n");
+	for (i = 0; i < 200; i++)
+		p += sprintf(p, "%s{ name = \"s%zu\"; address = \"192.0.2.1\"; "
+		    "port = %zu; real_servers = ( { address = \"198.51.100.1\"; "
+		    "} ); }\n", i ? "," : "", i, 1000 + i);
+	sprintf(p, ");\n");
+	env_config(e, text);
+	free(text);
+	e->f.tick = 300;
+	clock_set_source(fake_clock);
+	e->lb = lb_new(&e->d, &fake_backend, &e->f);
+	for (n = 0; n < 100000 && lb_stats(e->lb)->syncs == 0; n++)
+		event_base_loop(e->d.base, EVLOOP_NONBLOCK | EVLOOP_ONCE);
+	assert_int_equal(e->f.t.n, 200);
+	assert_int_equal(e->f.counts[IPVS_OP_DEST_ADD], 200);
+	/* A step stops after its 1 ms box: at most a few clock reads. */
+	assert_true(lb_stats(e->lb)->max_slice_us <= 1500);
+	/* An empty kernel: 400 operations at 3 per step, plus begin/diff. */
+	assert_true(lb_stats(e->lb)->steps >= 130);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(first_sync_programs_config,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    reload_applies_only_the_difference, setup, teardown),
+		cmocka_unit_test_setup_teardown(drift_is_repaired, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(kernel_error_is_retried, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(shutdown_removes_only_ours,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(purge_unknown_removes_foreign,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(quorum_installs_sorry_server,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(work_is_sliced, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
