@@ -84,12 +84,38 @@ svc_key_text(const struct ipvs_service *s, char *buf, size_t len)
 	return buf;
 }
 
+/* Scheduler flags by the names ipvsadm uses for sh and mh. */
+static void
+sched_flags_text(const struct ipvs_service *s, struct evbuffer *out)
+{
+	static const char *const generic[] = { "flag-1", "flag-2", "flag-3" };
+	static const char *const sh[] = { "sh-fallback", "sh-port", "flag-3" };
+	static const char *const mh[] = { "mh-fallback", "mh-port", "flag-3" };
+	const char *const	*names = generic;
+	const char		*sep = " (";
+	int			 i;
+
+	if (strcmp(s->sched, "sh") == 0)
+		names = sh;
+	else if (strcmp(s->sched, "mh") == 0)
+		names = mh;
+	for (i = 0; i < 3; i++) {
+		if (!(s->flags & (IP_VS_SVC_F_SCHED1 << i)))
+			continue;
+		evbuffer_add_printf(out, "%s%s", sep, names[i]);
+		sep = ",";
+	}
+	if (sep[0] == ',')
+		evbuffer_add_printf(out, ")");
+}
+
 static void
 svc_flags_text(const struct ipvs_service *s, struct evbuffer *out)
 {
 	struct in_addr m;
 	char buf[INET_ADDRSTRLEN];
 
+	sched_flags_text(s, out);
 	if (s->flags & IP_VS_SVC_F_PERSISTENT)
 		evbuffer_add_printf(out, " persistent %u", s->timeout);
 	if ((s->flags & IP_VS_SVC_F_PERSISTENT) && s->af == AF_INET &&
@@ -102,12 +128,6 @@ svc_flags_text(const struct ipvs_service *s, struct evbuffer *out)
 		evbuffer_add_printf(out, " mask %u", s->netmask);
 	if (s->flags & IP_VS_SVC_F_ONEPACKET)
 		evbuffer_add_printf(out, " ops");
-	if (s->flags & (IP_VS_SVC_F_SCHED1 | IP_VS_SVC_F_SCHED2 |
-	    IP_VS_SVC_F_SCHED3))
-		evbuffer_add_printf(out, " %s%s%s", (s->flags &
-		    IP_VS_SVC_F_SCHED1) ? "flag-1," : "", (s->flags &
-		    IP_VS_SVC_F_SCHED2) ? "flag-2," : "", (s->flags &
-		    IP_VS_SVC_F_SCHED3) ? "flag-3," : "");
 }
 
 static void

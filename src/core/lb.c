@@ -52,6 +52,7 @@ struct lb {
 	bool				 pending;
 	enum lb_reason			 pending_reason;
 	struct ipvs_table		 want;
+	struct ipvs_table		 current;	/* last sync's want */
 	struct ipvs_table		 have;
 	struct ipvs_table		 owned;	/* keys, sorted */
 	bool				*owned_flags;	/* per have[] */
@@ -71,6 +72,13 @@ struct lb {
 
 static void	lb_step_cb(evutil_socket_t, short, void *);
 
+/* A check found the kernel changed behind our back: ops repair drift. */
+static bool
+lb_is_repair(enum lb_reason r)
+{
+	return r == LB_SYNC_DRIFT || r == LB_SYNC_MANUAL;
+}
+
 static void
 lb_svc_ident(const struct ipvs_service *s, char *buf, size_t len)
 {
@@ -89,7 +97,7 @@ lb_svc_ident(const struct ipvs_service *s, char *buf, size_t len)
 const struct cfg_vs *
 lb_vs_of(const struct lb *lb, const struct ipvs_service *svc)
 {
-	const struct ipvs_table_svc *ts = ipvs_table_find(&lb->want, svc);
+	const struct ipvs_table_svc *ts = ipvs_table_find(&lb->current, svc);
 
 	return ts != NULL ? ts->tag : NULL;
 }
@@ -98,7 +106,8 @@ int
 lb_wanted_weight(const struct lb *lb, const struct ipvs_service *svc,
     const struct ipvs_dest *d)
 {
-	const struct ipvs_table_svc	*ts = ipvs_table_find(&lb->want, svc);
+	const struct ipvs_table_svc	*ts = ipvs_table_find(&lb->current,
+					    svc);
 	const struct ipvs_dest		*wd;
 
 	if (ts == NULL || (wd = ipvs_table_find_dest(ts, d)) == NULL)
@@ -111,8 +120,9 @@ static void
 lb_svc_name(const struct lb *lb, const struct ipvs_service *svc, char *buf,
     size_t len)
 {
-	const struct cfg_vs	*vs = lb_vs_of(lb, svc);
-	char			 id[96];
+	const struct ipvs_table_svc	*ts = ipvs_table_find(&lb->want, svc);
+	const struct cfg_vs		*vs = ts ? ts->tag : lb_vs_of(lb, svc);
+	char				 id[96];
 
 	lb_svc_ident(svc, id, sizeof(id));
 	if (vs != NULL)
@@ -143,9 +153,9 @@ lb_op_log(struct lb *lb, const struct ipvs_op *op, int rc)
 		    lb_reason_names[lb->reason]);
 		return;
 	}
-	pri = lb->reason == LB_SYNC_DRIFT ? LOG_WARNING : LOG_INFO;
-	log_msg(pri, "IPVS: %s: %s%s (%s)", name, ipvs_op_name(op->type),
-	    what, lb->reason == LB_SYNC_DRIFT ? "repairing drift" :
+	pri = lb_is_repair(lb->reason) ? LOG_WARNING : LOG_INFO;
+	log_msg(pri, "IPVS: %s: %s%s (%s%s)", name, ipvs_op_name(op->type),
+	    what, lb_is_repair(lb->reason) ? "repairing drift, " : "",
 	    lb_reason_names[lb->reason]);
 }
 
@@ -312,7 +322,7 @@ lb_apply_some(struct lb *lb, uint64_t deadline)
 			continue;
 		}
 		lb->st.ops++;
-		if (lb->reason == LB_SYNC_DRIFT)
+		if (lb_is_repair(lb->reason))
 			lb->st.repairs++;
 		if (verbose)
 			lb_op_log(lb, op, 0);
@@ -375,6 +385,12 @@ lb_finish(struct lb *lb)
 	} else {
 		lb->retry_ms = 0;
 		lb->st.last_error[0] = '\0';
+	}
+	/* What was asked for stays visible to the views until the next. */
+	if (lb->phase == LB_APPLY) {
+		ipvs_table_free(&lb->current);
+		lb->current = lb->want;
+		memset(&lb->want, 0, sizeof(lb->want));
 	}
 	lb_clear(lb);
 	if (lb->pending)
@@ -449,6 +465,7 @@ lb_reconfigure(struct lb *lb)
 {
 	/* A sync in flight holds pointers into the old config: restart. */
 	lb_clear(lb);
+	ipvs_table_free(&lb->current);
 	lb->st.busy = false;
 	free(lb->quorum_ok);
 	lb->quorum_ok = NULL;
@@ -508,6 +525,7 @@ lb_free(struct lb *lb)
 	if (lb == NULL)
 		return;
 	lb_clear(lb);
+	ipvs_table_free(&lb->current);
 	ipvs_table_free(&lb->owned);
 	free(lb->quorum_ok);
 	if (lb->ev_step != NULL)

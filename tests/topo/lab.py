@@ -50,6 +50,7 @@ class Lab:
         self.switch = self.tag + "-sw"
         self.hosts = {}
         self.namespaces = []
+        self.procs = []
         self._add_ns(self.switch)
         run("ip", "-n", self.switch, "link", "add", "br0", "type", "bridge")
         run("ip", "-n", self.switch, "link", "set", "br0", "up")
@@ -80,7 +81,24 @@ class Lab:
     def exec(self, host, *args, **kw):
         return run("ip", "netns", "exec", self.hosts[host], *args, **kw)
 
+    def popen(self, host, *args):
+        """Starts a background process in host; destroy() ends it."""
+        p = subprocess.Popen(["ip", "netns", "exec", self.hosts[host],
+                              *args], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        self.procs.append(p)
+        return p
+
     def destroy(self):
+        for p in self.procs:
+            if p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(5)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait(5)
+        self.procs = []
         for ns in reversed(self.namespaces):
             subprocess.run(["ip", "netns", "del", ns], capture_output=True)
         self.namespaces = []
