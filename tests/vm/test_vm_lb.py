@@ -284,6 +284,20 @@ def test_nat_wrr_balances_3_to_1(lab, director, tmp_path):
     by_dest = {x["address"]: x["stats"]["conns"]
                for x in web["destinations"]}
     assert by_dest["198.51.100.11"] == hits["web1"], (by_dest, hits)
+    # A reload that adds another service leaves web and its counters be.
+    d.write_config(conf[:conf.rindex(")")] + OTHER_SERVICE)
+    d.ctl("reload")
+    eng = wait_synced(d, 2)
+    assert eng["last_sync_ops"] == 2, d.log()
+    again = d.ctl_json("ipvs", "--stats")
+    web2 = [s for s in again["services"] if s["name"] == "web"][0]
+    assert web2["stats"]["conns"] >= web["stats"]["conns"]
+
+
+OTHER_SERVICE = """,
+  { name = "other"; address = "192.0.2.100"; port = 8080;
+    real_servers = ( { address = "198.51.100.12"; } ); } );
+"""
 
 
 def test_dr_mode(lab, director, tmp_path):
