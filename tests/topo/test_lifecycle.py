@@ -226,3 +226,16 @@ def test_relative_paths_in_background(lab, lb, example_config, tmp_path):
             time.sleep(0.05)
     assert not (tmp_path / "d.pid").exists()
     assert not (tmp_path / "d.sock").exists()
+
+
+def test_ipvs_view_without_kernel_ipvs(directors, lb, example_config):
+    if os.path.exists("/proc/net/ip_vs"):
+        pytest.skip("this kernel has IPVS (the VM tests cover it)")
+    d = directors(lb, example_config).start()
+    r = d.ctl("ipvs", check=False)
+    assert r.returncode == 1
+    assert "IPVS is unavailable" in r.stderr
+    st = d.ctl_json("status")["subsystems"]["ipvs"]
+    assert st["active"] is False and st["kernel_available"] is False
+    # The rest of the daemon carries on: a reload still works.
+    assert "reload OK" in d.ctl("reload").stdout
