@@ -62,10 +62,13 @@ ipvs_table_sort(struct ipvs_table *t)
 {
 	size_t i;
 
-	qsort(t->svcs, t->n, sizeof(*t->svcs), ipvs_svc_cmp);
+	/* qsort() and bsearch() must not see a NULL array, even empty. */
+	if (t->n > 1)
+		qsort(t->svcs, t->n, sizeof(*t->svcs), ipvs_svc_cmp);
 	for (i = 0; i < t->n; i++)
-		qsort(t->svcs[i].dests, t->svcs[i].ndests,
-		    sizeof(*t->svcs[i].dests), ipvs_dest_cmp);
+		if (t->svcs[i].ndests > 1)
+			qsort(t->svcs[i].dests, t->svcs[i].ndests,
+			    sizeof(*t->svcs[i].dests), ipvs_dest_cmp);
 }
 
 struct ipvs_table_svc *
@@ -73,6 +76,8 @@ ipvs_table_find(const struct ipvs_table *t, const struct ipvs_service *svc)
 {
 	struct ipvs_table_svc key;
 
+	if (t->n == 0)
+		return NULL;
 	memset(&key, 0, sizeof(key));
 	key.svc = *svc;
 	return bsearch(&key, t->svcs, t->n, sizeof(*t->svcs), ipvs_svc_cmp);
@@ -82,6 +87,8 @@ struct ipvs_dest *
 ipvs_table_find_dest(const struct ipvs_table_svc *ts,
     const struct ipvs_dest *d)
 {
+	if (ts->ndests == 0)
+		return NULL;
 	return bsearch(d, ts->dests, ts->ndests, sizeof(*ts->dests),
 	    ipvs_dest_cmp);
 }
