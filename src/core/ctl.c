@@ -26,6 +26,8 @@
 const struct ctl_cmd ctl_commands[] = {
 	{ "status", "daemon, config and subsystem status", ctl_view_status },
 	{ "reload", "re-read the config file", ctl_view_reload },
+	{ "vrrp", "VRRP instances: state, priority, master, counters",
+	    ctl_view_vrrp },
 	{ "ipvs", "the kernel's IPVS table [--stats|--rate]; ipvs sync: "
 	    "repair drift now", ctl_view_ipvs },
 	{ "help", "list the commands", ctl_view_help },

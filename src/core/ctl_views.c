@@ -17,6 +17,7 @@
 #include "json.h"
 #include "lb.h"
 #include "../ipvs/ipvs_nl.h"
+#include "../vrrp/vrrp.h"
 
 struct status_counts {
 	size_t	vrrp, groups, vs, rs, checks;
@@ -80,7 +81,7 @@ status_json(struct director *d, const struct status_counts *n,
 	json_obj_end(&j);
 	json_obj_begin(&j, "subsystems");
 	json_obj_begin(&j, "vrrp");
-	json_bool(&j, "active", false);
+	json_bool(&j, "active", d->vrrp != NULL && vrrp_count(d->vrrp) > 0);
 	json_uint(&j, "instances", n->vrrp);
 	json_uint(&j, "sync_groups", n->groups);
 	json_obj_end(&j);
@@ -129,8 +130,9 @@ status_text(struct director *d, const struct status_counts *n,
 		    d->reload.nerrors, d->reload.nerrors == 1 ? "" : "s",
 		    d->reload.first_error);
 	evbuffer_add_printf(out, "vrrp:        %zu instance%s, %zu sync "
-	    "group%s (engine not active)\n", n->vrrp, n->vrrp == 1 ? "" : "s",
-	    n->groups, n->groups == 1 ? "" : "s");
+	    "group%s (%zu running)\n", n->vrrp, n->vrrp == 1 ? "" : "s",
+	    n->groups, n->groups == 1 ? "" : "s", d->vrrp ?
+	    vrrp_count(d->vrrp) : 0);
 	evbuffer_add_printf(out, "healthcheck: %zu check%s (engine not "
 	    "active)\n", n->checks, n->checks == 1 ? "" : "s");
 	evbuffer_add_printf(out, "ipvs:        %zu virtual server%s, %zu real "

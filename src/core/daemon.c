@@ -25,6 +25,7 @@
 #include "sdnotify.h"
 #include "../ipvs/ipvs_backend.h"
 #include "../ipvs/ipvs_nl.h"
+#include "../vrrp/vrrp.h"
 
 static void
 daemon_notify(const char *what)
@@ -177,6 +178,9 @@ daemon_reload(struct director *d, struct evbuffer *out, bool json)
 		daemon_apply_globals(d);
 		if (d->lb != NULL)
 			lb_reconfigure(d->lb);
+		/* Instances compare against the old config: free it after. */
+		if (d->vrrp != NULL)
+			vrrp_reconfigure(d->vrrp, d->cfg);
 		cfg_free(old);
 		log_info("reload OK: generation %llu",
 		    (unsigned long long)d->generation);
@@ -326,6 +330,10 @@ daemon_start(struct director *d)
 		log_warnx("IPVS: cannot start the engine");
 		return -1;
 	}
+	if ((d->vrrp = vrrp_new(d->base, d->cfg, NULL, NULL)) == NULL) {
+		log_warnx("VRRP: cannot start the engine");
+		return -1;
+	}
 	if ((d->ctl = ctl_open(d, d->sock_path)) == NULL)
 		return -1;
 	log_info("director %s started: config %s, generation 1, control "
@@ -342,6 +350,12 @@ daemon_run(struct director *d)
 	event_base_dispatch(d->base);
 	ctl_close(d->ctl);
 	d->ctl = NULL;
+	/* Masters announce priority 0 first, so the backup takes over now. */
+	if (d->vrrp != NULL) {
+		vrrp_shutdown(d->vrrp);
+		vrrp_free(d->vrrp);
+		d->vrrp = NULL;
+	}
 	if (d->lb != NULL) {
 		lb_shutdown(d->lb);
 		lb_free(d->lb);

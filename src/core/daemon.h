@@ -19,6 +19,7 @@ struct evbuffer;
 struct ctl_server;
 struct ipvs_nl;
 struct lb;
+struct vrrp;
 
 #define DIRECTOR_DEFAULT_CONF	"/etc/director.conf"
 #define DIRECTOR_DEFAULT_PID	"/run/director.pid"
@@ -55,6 +56,7 @@ struct director {
 	struct ctl_server	*ctl;
 	struct ipvs_nl		*ipvs_nl;	/* NULL without kernel IPVS */
 	struct lb		*lb;		/* the IPVS engine, or NULL */
+	struct vrrp		*vrrp;		/* the VRRP engine */
 	struct event		*ev_signals[4];
 	struct event		*ev_reload;	/* coalesces reload requests */
 	bool			 stopping;

@@ -69,10 +69,10 @@ struct vrrp_adv {
 	uint8_t			priority;
 	/* v3: centiseconds, 1-4095; v2: seconds, 1-255 */
 	uint16_t		interval;
-	int			af;		/* AF_INET6 only with v3 */
+	int			af;		/* AF_INET6: v3 only */
 	/* v2 auth type 1, simple text password (RFC 2338 5.3.6) */
 	bool			has_auth;
-	char			auth[VRRP_AUTH_LEN];	/* zero-padded */
+	char			auth[VRRP_AUTH_LEN];	/* 0-padded */
 	/* decode: the form that matched; encode: the form to use */
 	enum vrrp_cksum		cksum;
 	uint8_t			naddrs;		/* 1-255 */
@@ -83,7 +83,7 @@ struct vrrp_adv {
 enum vrrp_pkt_err {
 	VRRP_PKT_OK = 0,
 	VRRP_PKT_ERR_LENGTH,		/* not the length the count makes */
-	VRRP_PKT_ERR_VERSION,		/* not 2 or 3, or not the expected */
+	VRRP_PKT_ERR_VERSION,		/* not 2 or 3, or not expected */
 	VRRP_PKT_ERR_TYPE,		/* not 1, ADVERTISEMENT */
 	VRRP_PKT_ERR_FAMILY,		/* v2 over IPv6, or af unknown */
 	VRRP_PKT_ERR_CHECKSUM,

@@ -1,0 +1,256 @@
+"""VRRP between two directors on one bridge, as an operator sees it: who
+holds the VIP, how fast the backup takes over, whether clients follow.
+
+Advert interval 0.1 s (v3) keeps the tests short: Master_Down_Interval
+for the backup (priority 100) is 3 * 0.1 + 0.06 = 0.36 s.
+"""
+
+import json
+import os
+import signal
+import socket
+import struct
+import time
+
+import pytest
+
+from lab import run
+
+VIP = "192.0.2.100"
+
+
+def conf(priority, preempt=True, interval=0.1, version=3, extra=""):
+    return """
+vrrp_instances = ( {
+  name = "VI_1"; interface = "eth0"; virtual_router_id = 51;
+  priority = %d; advert_interval = %s; version = %d; preempt = %s;
+  virtual_addresses = ( "192.0.2.100/24" );
+  garp = { count = 3; interval = 0.05; refresh = 0; };
+  %s
+} );
+""" % (priority, interval, version, "true" if preempt else "false", extra)
+
+
+@pytest.fixture
+def pair(lab):
+    lab.add_host("lb1", "192.0.2.1/24")
+    lab.add_host("lb2", "192.0.2.2/24")
+    lab.add_host("client", "192.0.2.50/24")
+    return lab
+
+
+def has_vip(lab, host):
+    out = lab.exec(host, "ip", "-o", "-4", "addr", "show", "dev",
+                   "eth0").stdout
+    return (" %s/24 " % VIP) in out
+
+
+def wait_for(pred, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return time.monotonic()
+        time.sleep(0.01)
+    raise AssertionError("%s: not within %ss" % (what, timeout))
+
+
+def state(d):
+    return d.ctl_json("vrrp")["instances"][0]["state"]
+
+
+def mac(lab, host):
+    return json.loads(lab.exec(host, "ip", "-j", "link", "show",
+                               "eth0").stdout)[0]["address"]
+
+
+BANNER = r"""
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 8080)); s.listen(16)
+while True:
+    c, _ = s.accept(); c.sendall(sys.argv[1].encode()); c.close()
+"""
+
+HELLO = r"""
+import socket, sys
+try:
+    c = socket.create_connection((sys.argv[1], 8080), timeout=1)
+    print(c.recv(100).decode())
+except OSError:
+    print("-")
+"""
+
+
+def listen(lab, host):
+    """A TCP listener on port 8080 of host that answers its name."""
+    lab.popen(host, "python3", "-c", BANNER, host)
+
+
+def hello(lab, ip=VIP):
+    """Who answers a TCP connection to ip:8080 from the client, or "-"."""
+    return lab.exec("client", "python3", "-c", HELLO, ip).stdout.strip()
+
+
+def start_pair(pair, directors, c1=None, c2=None):
+    d2 = directors("lb2", c2 or conf(100)).start()
+    d1 = directors("lb1", c1 or conf(150)).start()
+    wait_for(lambda: has_vip(pair, "lb1") and state(d1) == "MASTER", 5,
+             "lb1 master")
+    wait_for(lambda: state(d2) == "BACKUP", 5, "lb2 backup")
+    return d1, d2
+
+
+def test_higher_priority_holds_the_vip(pair, directors):
+    d1, d2 = start_pair(pair, directors)
+    time.sleep(0.5)
+    assert has_vip(pair, "lb1") and not has_vip(pair, "lb2")
+    i1 = d1.ctl_json("vrrp")["instances"][0]
+    i2 = d2.ctl_json("vrrp")["instances"][0]
+    assert i1["priority"] == 150 and i2["priority"] == 100
+    assert i2["master"] == "192.0.2.1"
+    assert i2["counters"]["adverts_received"] >= 3
+    assert sum(i1["drops"].values()) == 0 and sum(i2["drops"].values()) == 0
+    assert "VRRP instance VI_1: BACKUP -> MASTER (priority 150" in d1.log()
+    text = d1.ctl("vrrp").stdout
+    assert "VI_1" in text and "MASTER" in text
+
+
+def test_sigkill_failover_and_preempt(pair, directors, tmp_path):
+    listen(pair, "lb1")
+    listen(pair, "lb2")
+    d1, d2 = start_pair(pair, directors)
+    # The client talks to the VIP: lb1 answers, its MAC in the client.
+    wait_for(lambda: hello(pair) == "lb1", 5, "lb1 answers on the VIP")
+    assert mac(pair, "lb1") in pair.exec("client", "ip", "neigh", "show",
+                                         VIP).stdout
+    t0 = time.monotonic()
+    d1.stop(signal.SIGKILL)
+    t1 = wait_for(lambda: has_vip(pair, "lb2"), 3, "lb2 takes the VIP")
+    # Master_Down_Interval 0.36 s plus a margin for a loaded machine.
+    assert t1 - t0 < 1.5, t1 - t0
+    assert "BACKUP -> MASTER (priority 100, reason: master down timer)" in \
+        d2.log()
+    # Gratuitous ARP moved the client's neighbour entry to lb2.
+    wait_for(lambda: mac(pair, "lb2") in pair.exec(
+        "client", "ip", "neigh", "show", VIP).stdout, 3, "client follows")
+    assert hello(pair) == "lb2"
+    # lb1 was killed: its VIP is still configured in its namespace, as
+    # after a crash. Clean it, restart lb1, and it preempts.
+    pair.exec("lb1", "ip", "addr", "del", VIP + "/24", "dev", "eth0")
+    d1b = directors("lb1", conf(150), name="lb1-again").start()
+    wait_for(lambda: has_vip(pair, "lb1") and not has_vip(pair, "lb2"), 5,
+             "lb1 preempts")
+    assert state(d1b) == "MASTER" and state(d2) == "BACKUP"
+
+
+def test_nopreempt_keeps_the_running_master(pair, directors):
+    # lb1 first: a nopreempt backup would not take over from lb2.
+    d1 = directors("lb1", conf(150, preempt=False)).start()
+    wait_for(lambda: state(d1) == "MASTER", 5, "lb1 master")
+    d2 = directors("lb2", conf(100)).start()
+    wait_for(lambda: state(d2) == "BACKUP", 5, "lb2 backup")
+    d1.stop(signal.SIGTERM)
+    wait_for(lambda: has_vip(pair, "lb2"), 3, "lb2 takes over")
+    d1b = directors("lb1", conf(150, preempt=False), name="lb1b").start()
+    time.sleep(1.5)
+    assert state(d1b) == "BACKUP" and has_vip(pair, "lb2")
+    assert not has_vip(pair, "lb1")
+
+
+def test_sigterm_hands_over_at_once(pair, directors):
+    d1, d2 = start_pair(pair, directors, c1=conf(150, interval=1),
+                        c2=conf(100, interval=1))
+    t0 = time.monotonic()
+    d1.stop(signal.SIGTERM)
+    t1 = wait_for(lambda: has_vip(pair, "lb2"), 5, "lb2 takes the VIP")
+    # Priority 0: Skew_Time (0.61 s at priority 100), not 3.6 s.
+    assert t1 - t0 < 1.5, t1 - t0
+    assert not has_vip(pair, "lb1")
+    assert "reason: master said goodbye" in d2.log() or \
+        "priority 0" in d2.log() or state(d2) == "MASTER"
+    assert d2.ctl_json("vrrp")["instances"][0]["counters"][
+        "priority_zero_received"] == 1
+
+
+def test_split_brain_heals(pair, directors):
+    d1, d2 = start_pair(pair, directors)
+    # Cut lb2 off the bridge: both become master.
+    pair.exec("lb1", "true")
+    run("ip", "-n", pair.switch, "link", "set", "p1", "down")
+    wait_for(lambda: state(d2) == "MASTER", 3, "lb2 master while cut off")
+    assert state(d1) == "MASTER"
+    run("ip", "-n", pair.switch, "link", "set", "p1", "up")
+    # Healed: one advert interval (plus margin) later, one master.
+    wait_for(lambda: state(d2) == "BACKUP", 2, "lb2 steps down")
+    assert state(d1) == "MASTER"
+    assert has_vip(pair, "lb1") and not has_vip(pair, "lb2")
+
+
+def test_v2_with_password(pair, directors):
+    extra = 'auth_pass = "s3cret";'
+    d1, d2 = start_pair(pair, directors,
+                        c1=conf(150, interval=1, version=2, extra=extra),
+                        c2=conf(100, interval=1, version=2, extra=extra))
+    time.sleep(1.5)
+    assert state(d2) == "BACKUP"
+    assert sum(d2.ctl_json("vrrp")["instances"][0]["drops"].values()) == 0
+
+
+def raw_send(lab, host, payload, ttl=255):
+    """Sends an IP protocol 112 packet to 224.0.0.18 from host's eth0."""
+    code = r"""
+import socket, struct, sys
+p = bytes.fromhex(sys.argv[1]); ttl = int(sys.argv[2])
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 112)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"eth0")
+s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, ttl)
+s.sendto(p, ("224.0.0.18", 0))
+"""
+    lab.exec(host, "python3", "-c", code, payload.hex(), str(ttl))
+
+
+def cksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def v3_advert(vrid, prio, src, interval_cs=100, bad_cksum=False, count=1):
+    addrs = socket.inet_aton(VIP)
+    hdr = struct.pack("!BBBBHH", 0x31, vrid, prio, count, interval_cs, 0)
+    ph = socket.inet_aton(src) + socket.inet_aton("224.0.0.18") + \
+        struct.pack("!BBH", 0, 112, len(hdr) + len(addrs))
+    c = cksum(ph + hdr + addrs)
+    if bad_cksum:
+        c ^= 0x5555
+    return hdr[:6] + struct.pack("!H", c) + addrs
+
+
+def test_malformed_packets_are_dropped_and_counted(pair, directors):
+    d1, d2 = start_pair(pair, directors)
+    before = d2.ctl_json("vrrp")["instances"][0]
+    # From the client (192.0.2.50), VRID 51, priority 250: would win if
+    # accepted.
+    raw_send(pair, "client", v3_advert(51, 250, "192.0.2.50"), ttl=64)
+    raw_send(pair, "client", v3_advert(51, 250, "192.0.2.50",
+                                       bad_cksum=True))
+    raw_send(pair, "client", v3_advert(51, 250, "192.0.2.50")[:6])
+    raw_send(pair, "client", v3_advert(51, 250, "192.0.2.50", count=5))
+    raw_send(pair, "client", v3_advert(77, 250, "192.0.2.50"))  # not ours
+    time.sleep(0.5)
+    after = d2.ctl_json("vrrp")
+    inst = after["instances"][0]
+    assert inst["drops"]["ttl"] == before["drops"]["ttl"] + 1
+    assert inst["packet_errors"]["checksum"] >= 1
+    assert inst["packet_errors"]["length"] >= 2
+    assert after["unknown_vrid"] >= 1
+    # Nothing changed: lb1 is still master, lb2 backup, both alive.
+    assert state(d1) == "MASTER" and state(d2) == "BACKUP"
+    assert d1.proc.poll() is None and d2.proc.poll() is None
+    # A valid advert from a higher priority is obeyed, as the RFC says.
+    raw_send(pair, "client", v3_advert(51, 250, "192.0.2.50"))
+    wait_for(lambda: state(d1) == "BACKUP", 2, "lb1 steps down")
