@@ -7,8 +7,8 @@
  * stop, a valid advertisement for this VRID, fault, priority change,
  * reload), and it acts through the callbacks of struct vrrp_fsm_ops.
  * Its timers are plain deadlines: the I/O layer arms one timer at
- * vrrp_fsm_next_deadline() and calls vrrp_fsm_timers() when it fires,
- * and again after every other call, as any call may move the deadline.
+ * vrrp_fsm_next_deadline(), calls vrrp_fsm_timers() when it fires, and
+ * re-arms it after every call, as any call may move the deadline.
  *
  * Callbacks must not call back into the same vrrp_fsm: an I/O error
  * seen in send_advert() is reported later (a fault event from the

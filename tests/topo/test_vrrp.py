@@ -6,6 +6,8 @@ for the backup (priority 100) is 3 * 0.1 + 0.06 = 0.36 s.
 """
 
 import json
+import shutil
+import subprocess
 import os
 import signal
 import socket
@@ -254,3 +256,120 @@ def test_malformed_packets_are_dropped_and_counted(pair, directors):
     # A valid advert from a higher priority is obeyed, as the RFC says.
     raw_send(pair, "client", v3_advert(51, 250, "192.0.2.50"))
     wait_for(lambda: state(d1) == "BACKUP", 2, "lb1 steps down")
+
+
+KEEPALIVED_CONF = """
+global_defs {
+  router_id %(host)s
+  vrrp_version %(version)d
+  script_user root
+  enable_script_security
+}
+vrrp_instance VI_1 {
+  state BACKUP
+  interface eth0
+  virtual_router_id 51
+  priority %(priority)d
+  advert_int %(interval)s
+  virtual_ipaddress {
+    192.0.2.100/24
+  }
+  %(auth)s
+}
+"""
+
+
+class Keepalived:
+    """keepalived in a namespace, in its own process group."""
+
+    def __init__(self, lab, host, tmp_path, **kw):
+        self.lab, self.host = lab, host
+        self.dir = tmp_path / ("ka-" + host)
+        self.dir.mkdir(exist_ok=True)
+        self.conf = self.dir / "keepalived.conf"
+        self.conf.write_text(KEEPALIVED_CONF % dict(host=host, **kw))
+        self.log = self.dir / "keepalived.log"
+        with open(self.log, "wb") as log:
+            self.proc = subprocess.Popen(
+                ["ip", "netns", "exec", lab.ns(host), "keepalived",
+                 "--dont-fork", "--log-console", "--vrrp", "--no-syslog",
+                 "-f", str(self.conf), "-p", str(self.dir / "ka.pid"),
+                 "-r", str(self.dir / "vrrp.pid")],
+                stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True)
+
+    def kill(self, sig=signal.SIGKILL):
+        """SIGKILL to the whole group is a crash (see shared/NOTES.md)."""
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, sig)
+            self.proc.wait(10)
+
+
+@pytest.fixture
+def keepalived_factory(pair, tmp_path):
+    made = []
+
+    def make(host, **kw):
+        k = Keepalived(pair, host, tmp_path, **kw)
+        made.append(k)
+        return k
+
+    yield make
+    for k in made:
+        k.kill()
+
+
+needs_keepalived = pytest.mark.skipif(
+    shutil.which("keepalived") is None,
+    reason="keepalived not installed (apt-get install keepalived)")
+
+
+@needs_keepalived
+@pytest.mark.parametrize("version", [2, 3])
+def test_interop_keepalived_master(pair, directors, keepalived_factory,
+                                   version):
+    interval = 1 if version == 2 else 0.1
+    auth = ("authentication {\n auth_type PASS\n auth_pass s3cret\n }"
+            if version == 2 else "")
+    ka = keepalived_factory("lb1", version=version, priority=150,
+                            interval=interval, auth=auth)
+    wait_for(lambda: has_vip(pair, "lb1"), 10, "keepalived takes the VIP")
+    d2 = directors("lb2", conf(100, interval=interval, version=version,
+                               extra='auth_pass = "s3cret";'
+                               if version == 2 else "")).start()
+    time.sleep(4 * interval + 0.5)
+    inst = d2.ctl_json("vrrp")["instances"][0]
+    assert inst["state"] == "BACKUP", d2.log()
+    assert inst["master"] == "192.0.2.1"
+    assert sum(inst["drops"].values()) == 0, inst
+    assert sum(inst["packet_errors"].values()) == 0, inst
+    assert not has_vip(pair, "lb2")
+    ka.kill()
+    wait_for(lambda: has_vip(pair, "lb2"), 3 * interval + 2,
+             "director takes over from keepalived")
+    assert state(d2) == "MASTER"
+
+
+@needs_keepalived
+@pytest.mark.parametrize("version", [2, 3])
+def test_interop_keepalived_backup(pair, directors, keepalived_factory,
+                                   version):
+    interval = 1 if version == 2 else 0.1
+    auth = ("authentication {\n auth_type PASS\n auth_pass s3cret\n }"
+            if version == 2 else "")
+    d1 = directors("lb1", conf(150, interval=interval, version=version,
+                               extra='auth_pass = "s3cret";'
+                               if version == 2 else "")).start()
+    wait_for(lambda: state(d1) == "MASTER", 5, "director master")
+    ka = keepalived_factory("lb2", version=version, priority=100,
+                            interval=interval, auth=auth)
+    time.sleep(4 * interval + 1)
+    assert has_vip(pair, "lb1") and not has_vip(pair, "lb2"), \
+        ka.log.read_text()
+    inst = d1.ctl_json("vrrp")["instances"][0]
+    assert sum(inst["drops"].values()) == 0, inst
+    d1.stop(signal.SIGKILL)
+    pair.exec("lb1", "ip", "addr", "del", VIP + "/24", "dev", "eth0")
+    wait_for(lambda: has_vip(pair, "lb2"), 3 * interval + 2,
+             "keepalived takes over from director")
+    assert "Entering MASTER STATE" in ka.log.read_text()
