@@ -32,7 +32,7 @@ cfg_script_unsafe(const char *path)
 	struct stat	 st;
 	char		 buf[4096];
 	char		*slash;
-	bool		 file = true, sticky_ok = false;
+	bool		 file = true;
 
 	if (strlen(path) >= sizeof(buf))
 		return "path too long";
@@ -48,15 +48,13 @@ cfg_script_unsafe(const char *path)
 		if (st.st_uid != 0)
 			return file ? "is not owned by root" :
 			    "is in a directory not owned by root";
-		if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !sticky_ok)
-			return file ? "is writable by others than root" :
-			    "is in a directory writable by others than root";
+		if (file && (st.st_mode & (S_IWGRP | S_IWOTH)))
+			return "is writable by others than root";
 		if (!file && (st.st_mode & (S_IWGRP | S_IWOTH)) &&
 		    !(st.st_mode & S_ISVTX))
 			return "is in a directory writable by others than root";
 		if (buf[0] == '\0')
 			break;
-		sticky_ok = file;
 		file = false;
 		if ((slash = strrchr(buf, '/')) == NULL)
 			break;

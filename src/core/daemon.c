@@ -21,6 +21,8 @@
 #include "daemon.h"
 #include "json.h"
 #include "lb.h"
+#include "notify.h"
+#include "proc.h"
 #include "log.h"
 #include "sdnotify.h"
 #include "../ipvs/ipvs_backend.h"
@@ -92,6 +94,34 @@ daemon_probe_ipvs(struct director *d)
 	ipvs_nl_close(nl);
 }
 
+/* A VRRP transition becomes notify scripts (and, later, the sync daemon). */
+static void
+daemon_vrrp_hook(void *arg, const struct cfg_vrrp *c, enum vrrp_state old,
+    enum vrrp_state new, enum vrrp_reason why, uint8_t priority)
+{
+	struct director		*d = arg;
+	const struct cfg_argv	*s[3] = { NULL, &c->notify.any,
+				    &d->cfg->global.notify };
+
+	switch (new) {
+	case VRRP_STATE_MASTER:
+		s[0] = &c->notify.master;
+		break;
+	case VRRP_STATE_BACKUP:
+		s[0] = &c->notify.backup;
+		break;
+	case VRRP_STATE_FAULT:
+		s[0] = &c->notify.fault;
+		break;
+	case VRRP_STATE_INIT:
+		s[0] = &c->notify.stop;
+		break;
+	}
+	notify_event(d->notify, "INSTANCE", c->name, new == VRRP_STATE_INIT ?
+	    "STOP" : vrrp_state_name(new), priority, s, 3,
+	    d->cfg->global.notify_fifo);
+}
+
 static void
 daemon_apply_globals(struct director *d)
 {
@@ -100,8 +130,17 @@ daemon_apply_globals(struct director *d)
 				    g->timeout_udp };
 	int			 rc;
 
+	uid_t			 uid = 0;
+	gid_t			 gid = 0;
+
 	log_set_facility(g->log_facility);
 	log_set_level(d->verbose ? LOG_DEBUG : g->log_level);
+	if (d->notify != NULL) {
+		if (proc_lookup_user(g->script_user, &uid, &gid) == -1)
+			log_warnx("script_user %s: no such user, scripts run "
+			    "as root", g->script_user);
+		notify_set_user(d->notify, uid, gid);
+	}
 	if (d->ipvs_nl != NULL && (t.tcp || t.tcp_fin || t.udp) &&
 	    (rc = ipvs_nl_set_timeouts(d->ipvs_nl, &t)) != 0)
 		log_warnx("IPVS: setting timeouts: %s", strerror(-rc));
@@ -330,7 +369,14 @@ daemon_start(struct director *d)
 		log_warnx("IPVS: cannot start the engine");
 		return -1;
 	}
-	if ((d->vrrp = vrrp_new(d->base, d->cfg, NULL, NULL)) == NULL) {
+	if ((d->procs = proc_runner_new(d->base)) == NULL ||
+	    (d->notify = notify_new(d->procs)) == NULL) {
+		log_warnx("cannot start the script runner");
+		return -1;
+	}
+	daemon_apply_globals(d);
+	if ((d->vrrp = vrrp_new(d->base, d->cfg, daemon_vrrp_hook,
+	    d)) == NULL) {
 		log_warnx("VRRP: cannot start the engine");
 		return -1;
 	}
@@ -340,6 +386,20 @@ daemon_start(struct director *d)
 	    "socket %s", PACKAGE_VERSION, d->cfg_file, d->sock_path);
 	daemon_notify("READY=1");
 	return 0;
+}
+
+/* Gives stop scripts up to 5 s to run before the loop goes away. */
+static void
+daemon_drain_notify(struct director *d)
+{
+	struct timeval	tv = { 0, 50000 };
+	int		i;
+
+	for (i = 0; i < 100 && d->notify != NULL && notify_busy(d->notify);
+	    i++) {
+		event_base_loopexit(d->base, &tv);
+		event_base_dispatch(d->base);
+	}
 }
 
 void
@@ -356,6 +416,11 @@ daemon_run(struct director *d)
 		vrrp_free(d->vrrp);
 		d->vrrp = NULL;
 	}
+	daemon_drain_notify(d);
+	notify_free(d->notify);
+	d->notify = NULL;
+	proc_runner_free(d->procs);
+	d->procs = NULL;
 	if (d->lb != NULL) {
 		lb_shutdown(d->lb);
 		lb_free(d->lb);

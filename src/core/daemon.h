@@ -20,6 +20,8 @@ struct ctl_server;
 struct ipvs_nl;
 struct lb;
 struct vrrp;
+struct proc_runner;
+struct notify;
 
 #define DIRECTOR_DEFAULT_CONF	"/etc/director.conf"
 #define DIRECTOR_DEFAULT_PID	"/run/director.pid"
@@ -57,6 +59,8 @@ struct director {
 	struct ipvs_nl		*ipvs_nl;	/* NULL without kernel IPVS */
 	struct lb		*lb;		/* the IPVS engine, or NULL */
 	struct vrrp		*vrrp;		/* the VRRP engine */
+	struct proc_runner	*procs;		/* scripts and hooks */
+	struct notify		*notify;
 	struct event		*ev_signals[4];
 	struct event		*ev_reload;	/* coalesces reload requests */
 	bool			 stopping;

@@ -373,3 +373,48 @@ def test_interop_keepalived_backup(pair, directors, keepalived_factory,
     wait_for(lambda: has_vip(pair, "lb2"), 3 * interval + 2,
              "keepalived takes over from director")
     assert "Entering MASTER STATE" in ka.log.read_text()
+
+
+def test_notify_scripts_in_order(pair, directors, tmp_path):
+    log = tmp_path / "notify.log"
+    script = tmp_path / "notify.sh"
+    # A slow script: events queue behind it, never two at once.
+    script.write_text("#!/bin/sh\necho \"start $0 $*\" >> %s\nsleep 0.2\n"
+                      "echo \"end $*\" >> %s\n" % (log, log))
+    script.chmod(0o755)
+    fifo = tmp_path / "notify.fifo"
+    os.mkfifo(fifo)
+    rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    extra = ('notify = { master = "%s"; backup = "%s"; stop = "%s"; };'
+             % (script, script, script))
+    c1 = conf(150, extra=extra).replace(
+        "vrrp_instances", 'global = { notify_fifo = "%s"; };\n'
+        'vrrp_instances' % fifo, 1)
+    d1 = directors("lb1", c1).start()
+    wait_for(lambda: state(d1) == "MASTER", 5, "lb1 master")
+    d1.stop(signal.SIGTERM)
+    lines = log.read_text().splitlines()
+    assert lines == [
+        "start %s INSTANCE VI_1 BACKUP 150" % script,
+        "end INSTANCE VI_1 BACKUP 150",
+        "start %s INSTANCE VI_1 MASTER 150" % script,
+        "end INSTANCE VI_1 MASTER 150",
+        "start %s INSTANCE VI_1 STOP 150" % script,
+        "end INSTANCE VI_1 STOP 150",
+    ], lines
+    events = os.read(rfd, 4096).decode().splitlines()
+    os.close(rfd)
+    assert events == ["INSTANCE VI_1 BACKUP 150", "INSTANCE VI_1 MASTER 150",
+                      "INSTANCE VI_1 STOP 150"], events
+
+
+def test_unsafe_notify_script_is_refused(pair, directors, tmp_path):
+    script = tmp_path / "unsafe.sh"
+    script.write_text("#!/bin/sh\nexit 0\n")
+    script.chmod(0o777)
+    d = directors("lb1", conf(150, extra='notify = { master = "%s"; };'
+                              % script))
+    r = run(*d.command(), check=False)
+    assert r.returncode == 1
+    assert "is writable by others than root (script_security is on)" in \
+        r.stderr

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 #include <arpa/inet.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 
@@ -305,6 +307,40 @@ script_security(void **state)
 	    "\"/nonexistent/notify\"; };\n"));
 }
 
+/* Root-owned scripts: in a sticky dir (like /tmp) fine, in a 0777 one not. */
+static void
+script_security_directories(void **state)
+{
+	char	 dir[] = "/tmp/dtest-cfg-XXXXXX", path[64], conf[160];
+	char	*e;
+	FILE	*fp;
+
+	if (geteuid() != 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/n.sh", dir);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs("#!/bin/sh\n", fp);
+	fclose(fp);
+	chmod(path, 0755);
+	snprintf(conf, sizeof(conf), "global = { notify = \"%s\"; };\n",
+	    path);
+	chmod(dir, 01777);
+	cfg_free(load_ok(conf));
+	chmod(dir, 0777);
+	e = load_bad(conf);
+	assert_non_null(strstr(e, "is in a directory writable by others "
+	    "than root"));
+	free(e);
+	chmod(path, 0777);
+	chmod(dir, 0700);
+	e = load_bad(conf);
+	assert_non_null(strstr(e, "is writable by others than root"));
+	free(e);
+	unlink(path);
+	rmdir(dir);
+}
+
 static char *
 print_cfg(const struct cfg *c)
 {
@@ -367,6 +403,7 @@ main(void)
 		cmocka_unit_test(type_errors),
 		cmocka_unit_test(syntax_error_has_line),
 		cmocka_unit_test(script_security),
+		cmocka_unit_test(script_security_directories),
 		cmocka_unit_test(canonical_print_round_trips),
 	};
 
