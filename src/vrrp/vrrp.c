@@ -45,6 +45,8 @@ struct vrrp_inst {
 	struct event		*ev_garp;
 	unsigned		 garp_left;
 	bool			 vips_up;
+	bool			 own_down;	/* our interface's link */
+	bool			*track_down;	/* per conf->track_ifs */
 	char			 master[64];
 	const char		*last_reason;
 	uint64_t		 drops[VRRP_DROP_N];
@@ -58,6 +60,7 @@ struct vrrp {
 	size_t			 n;
 	LIST_HEAD(, vrrp_sock)	 socks;
 	struct vrrp_rtnl	*rtnl;
+	struct vrrp_linkmon	*linkmon;
 	vrrp_hook_fn		 hook;
 	void			*hook_arg;
 	uint64_t		 unknown_vrid;
@@ -426,6 +429,82 @@ vrrp_inst_src(struct vrrp_inst *vi)
 	return 0;
 }
 
+/*
+ * Our own interface down, or a tracked one of weight 0, means FAULT;
+ * other tracked interfaces that are down add their weight to the
+ * priority.
+ */
+static void
+vrrp_inst_track(struct vrrp_inst *vi)
+{
+	const struct cfg_vrrp	*c = vi->conf;
+	uint64_t		 now = clock_now_us();
+	bool			 fault = vi->own_down;
+	int			 offset = 0;
+	size_t			 i;
+
+	for (i = 0; i < c->ntrack_ifs; i++) {
+		if (!vi->track_down[i])
+			continue;
+		if (c->track_ifs[i].weight == 0)
+			fault = true;
+		else
+			offset += c->track_ifs[i].weight;
+	}
+	vrrp_fsm_set_priority_offset(&vi->fsm, now, offset);
+	vrrp_fsm_fault(&vi->fsm, now, fault);
+	vrrp_rearm(vi);
+}
+
+/* Reads the link state of our interface and the tracked ones. */
+static int
+vrrp_inst_links(struct vrrp_inst *vi)
+{
+	const struct cfg_vrrp	*c = vi->conf;
+	size_t			 i;
+
+	free(vi->track_down);
+	if ((vi->track_down = calloc(c->ntrack_ifs ? c->ntrack_ifs : 1,
+	    sizeof(bool))) == NULL)
+		return -1;
+	vi->own_down = vrrp_net_link_up(c->ifname) != 1;
+	for (i = 0; i < c->ntrack_ifs; i++)
+		vi->track_down[i] = vrrp_net_link_up(c->track_ifs[i].ifname) !=
+		    1;
+	return 0;
+}
+
+static void
+vrrp_link_cb(void *arg, const char *ifname, bool up)
+{
+	struct vrrp		*v = arg;
+	struct vrrp_inst	*vi;
+	const struct cfg_vrrp	*c;
+	size_t			 i, k;
+	bool			 changed;
+
+	for (i = 0; i < v->n; i++) {
+		vi = v->insts[i];
+		c = vi->conf;
+		changed = false;
+		if (strcmp(c->ifname, ifname) == 0 && vi->own_down == up) {
+			vi->own_down = !up;
+			changed = true;
+		}
+		for (k = 0; k < c->ntrack_ifs; k++)
+			if (strcmp(c->track_ifs[k].ifname, ifname) == 0 &&
+			    vi->track_down[k] == up) {
+				vi->track_down[k] = !up;
+				changed = true;
+			}
+		if (!changed)
+			continue;
+		log_info("VRRP instance %s: interface %s is %s", c->name,
+		    ifname, up ? "up" : "down");
+		vrrp_inst_track(vi);
+	}
+}
+
 static struct vrrp_inst *
 vrrp_inst_new(struct vrrp *v, const struct cfg_vrrp *c)
 {
@@ -450,10 +529,18 @@ vrrp_inst_new(struct vrrp *v, const struct cfg_vrrp *c)
 	vi->ev_garp = evtimer_new(v->base, vrrp_garp_cb, vi);
 	event_priority_set(vi->ev_timer, VRRP_PRIORITY_EVENTS);
 	event_priority_set(vi->ev_garp, VRRP_PRIORITY_EVENTS);
+	if (vrrp_inst_links(vi) == -1)
+		goto fail;
+	vrrp_inst_track(vi);	/* a fault now takes effect at startup */
 	vrrp_fsm_startup(&vi->fsm, clock_now_us());
 	vrrp_rearm(vi);
 	return vi;
 fail:
+	if (vi->ev_timer != NULL)
+		event_free(vi->ev_timer);
+	if (vi->ev_garp != NULL)
+		event_free(vi->ev_garp);
+	free(vi->track_down);
 	vrrp_sock_put(vi->sock);
 	free(vi);
 	return NULL;
@@ -471,6 +558,7 @@ vrrp_inst_free(struct vrrp_inst *vi, bool stop)
 		event_free(vi->ev_timer);
 	if (vi->ev_garp != NULL)
 		event_free(vi->ev_garp);
+	free(vi->track_down);
 	vrrp_sock_put(vi->sock);
 	free(vi);
 }
@@ -510,6 +598,11 @@ vrrp_new(struct event_base *base, const struct cfg *c, vrrp_hook_fn hook,
 		vrrp_free(v);
 		return NULL;
 	}
+	v->linkmon = vrrp_linkmon_new(base, VRRP_PRIORITY_EVENTS, vrrp_link_cb,
+	    v);
+	if (v->linkmon == NULL)
+		log_warnx("VRRP: cannot watch link events: tracked interfaces "
+		    "will not be followed");
 	vrrp_start_all(v, c);
 	return v;
 }
@@ -561,6 +654,8 @@ vrrp_inst_rebind(struct vrrp_inst *vi, const struct cfg_vrrp *nc)
 	vrrp_fsm_conf_of(nc, &fc);
 	if (vrrp_fsm_reconfigure(&vi->fsm, clock_now_us(), &fc) == -1)
 		log_warnx("VRRP instance %s: new settings refused", nc->name);
+	if (vrrp_inst_links(vi) == 0)
+		vrrp_inst_track(vi);
 	if (vi->vips_up) {
 		for (i = 0; i < nc->nvips; i++)
 			if (!vrrp_vip_listed(oc, &nc->vips[i])) {
@@ -638,6 +733,7 @@ vrrp_free(struct vrrp *v)
 	for (i = 0; i < v->n; i++)
 		vrrp_inst_free(v->insts[i], false);
 	free(v->insts);
+	vrrp_linkmon_free(v->linkmon);
 	vrrp_rtnl_close(v->rtnl);
 	free(v);
 }

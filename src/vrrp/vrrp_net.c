@@ -20,6 +20,9 @@
 #include <netlink/errno.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
+#include <linux/rtnetlink.h>
+
+#include <event2/event.h>
 
 #include "vrrp_net.h"
 
@@ -480,4 +483,104 @@ int
 vrrp_net_announce(const struct vrrp_if *ifp, const struct addr *a)
 {
 	return a->af == AF_INET ? vrrp_garp(ifp, a) : vrrp_na(ifp, a);
+}
+
+int
+vrrp_net_link_up(const char *ifname)
+{
+	struct ifreq	ifr;
+	int		fd, rc;
+
+	if (strlen(ifname) >= sizeof(ifr.ifr_name))
+		return -ENAMETOOLONG;
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, ifname);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == -1)
+		rc = -errno;
+	else
+		rc = (ifr.ifr_flags & (IFF_UP | IFF_RUNNING)) ==
+		    (IFF_UP | IFF_RUNNING);
+	close(fd);
+	return rc;
+}
+
+struct vrrp_linkmon {
+	struct nl_sock	*sk;
+	struct event	*ev;
+	vrrp_link_fn	 fn;
+	void		*arg;
+};
+
+static int
+vrrp_link_msg_cb(struct nl_msg *msg, void *arg)
+{
+	struct vrrp_linkmon	*lm = arg;
+	struct nlmsghdr		*nlh = nlmsg_hdr(msg);
+	struct ifinfomsg	*ifi;
+	struct nlattr		*tb[IFLA_MAX + 1];
+	bool			 up;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
+		return NL_OK;
+	if (nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0 ||
+	    tb[IFLA_IFNAME] == NULL)
+		return NL_OK;
+	ifi = nlmsg_data(nlh);
+	up = nlh->nlmsg_type == RTM_NEWLINK && (ifi->ifi_flags &
+	    (IFF_UP | IFF_RUNNING)) == (IFF_UP | IFF_RUNNING);
+	lm->fn(lm->arg, nla_get_string(tb[IFLA_IFNAME]), up);
+	return NL_OK;
+}
+
+static void
+vrrp_link_read_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct vrrp_linkmon *lm = arg;
+
+	nl_recvmsgs_default(lm->sk);
+}
+
+struct vrrp_linkmon *
+vrrp_linkmon_new(struct event_base *base, int priority, vrrp_link_fn fn,
+    void *arg)
+{
+	struct vrrp_linkmon *lm;
+
+	if ((lm = calloc(1, sizeof(*lm))) == NULL)
+		return NULL;
+	lm->fn = fn;
+	lm->arg = arg;
+	if ((lm->sk = nl_socket_alloc()) == NULL)
+		goto fail;
+	nl_socket_disable_seq_check(lm->sk);
+	nl_socket_modify_cb(lm->sk, NL_CB_VALID, NL_CB_CUSTOM,
+	    vrrp_link_msg_cb, lm);
+	if (nl_connect(lm->sk, NETLINK_ROUTE) < 0 ||
+	    nl_socket_add_membership(lm->sk, RTNLGRP_LINK) < 0 ||
+	    nl_socket_set_nonblocking(lm->sk) < 0)
+		goto fail;
+	lm->ev = event_new(base, nl_socket_get_fd(lm->sk), EV_READ |
+	    EV_PERSIST, vrrp_link_read_cb, lm);
+	if (lm->ev == NULL)
+		goto fail;
+	event_priority_set(lm->ev, priority);
+	event_add(lm->ev, NULL);
+	return lm;
+fail:
+	vrrp_linkmon_free(lm);
+	return NULL;
+}
+
+void
+vrrp_linkmon_free(struct vrrp_linkmon *lm)
+{
+	if (lm == NULL)
+		return;
+	if (lm->ev != NULL)
+		event_free(lm->ev);
+	if (lm->sk != NULL)
+		nl_socket_free(lm->sk);
+	free(lm);
 }

@@ -74,4 +74,19 @@ int	vrrp_rtnl_has_addr(struct vrrp_rtnl *, int ifindex,
 /* One gratuitous ARP (IPv4) or unsolicited NA with override (IPv6). */
 int	vrrp_net_announce(const struct vrrp_if *ifp, const struct addr *a);
 
+
+
+/* Link state of an interface: 1 up (IFF_UP and IFF_RUNNING), 0, -errno. */
+int	vrrp_net_link_up(const char *ifname);
+
+/*
+ * Link events from rtnetlink (RTNLGRP_LINK) on the loop: fn is called
+ * with the interface's name and whether it is up, for every change.
+ */
+struct event_base;
+struct vrrp_linkmon;
+typedef void (*vrrp_link_fn)(void *arg, const char *ifname, bool up);
+struct vrrp_linkmon	*vrrp_linkmon_new(struct event_base *, int priority,
+			    vrrp_link_fn, void *arg);
+void			 vrrp_linkmon_free(struct vrrp_linkmon *);
 #endif

@@ -418,3 +418,42 @@ def test_unsafe_notify_script_is_refused(pair, directors, tmp_path):
     assert r.returncode == 1
     assert "is writable by others than root (script_security is on)" in \
         r.stderr
+
+
+def add_uplink(lab):
+    """A veth pair inside lb1 (no dummy module here): "uplink" is up."""
+    lab.exec("lb1", "ip", "link", "add", "uplink", "type", "veth", "peer",
+             "name", "uplink-peer")
+    lab.exec("lb1", "ip", "link", "set", "uplink-peer", "up")
+    lab.exec("lb1", "ip", "link", "set", "uplink", "up")
+
+
+def test_tracked_interface_down_means_fault(pair, directors):
+    add_uplink(pair)
+    d1, d2 = start_pair(pair, directors, c1=conf(
+        150, extra='track_interfaces = ( "uplink" );'))
+    pair.exec("lb1", "ip", "link", "set", "uplink", "down")
+    wait_for(lambda: state(d1) == "FAULT", 2, "lb1 in FAULT")
+    # A master entering FAULT says priority 0: lb2 takes over at once.
+    wait_for(lambda: has_vip(pair, "lb2") and not has_vip(pair, "lb1"), 2,
+             "lb2 takes over")
+    assert "VRRP instance VI_1: interface uplink is down" in d1.log()
+    pair.exec("lb1", "ip", "link", "set", "uplink", "up")
+    wait_for(lambda: state(d1) == "MASTER" and has_vip(pair, "lb1"), 3,
+             "lb1 back and preempting")
+    assert state(d2) == "BACKUP"
+
+
+def test_tracked_interface_weight_lowers_priority(pair, directors):
+    add_uplink(pair)
+    d1, d2 = start_pair(pair, directors, c1=conf(
+        150, extra='track_interfaces = ( { interface = "uplink"; '
+        'weight = -60; } );'))
+    pair.exec("lb1", "ip", "link", "set", "uplink", "down")
+    # 150 - 60 = 90 < 100: lb2 (preempt) takes over.
+    wait_for(lambda: has_vip(pair, "lb2"), 3, "lb2 preempts")
+    inst = d1.ctl_json("vrrp")["instances"][0]
+    assert inst["priority"] == 90 and inst["state"] == "BACKUP"
+    pair.exec("lb1", "ip", "link", "set", "uplink", "up")
+    wait_for(lambda: has_vip(pair, "lb1"), 3, "lb1 preempts back")
+    assert d1.ctl_json("vrrp")["instances"][0]["priority"] == 150
