@@ -457,3 +457,56 @@ def test_tracked_interface_weight_lowers_priority(pair, directors):
     pair.exec("lb1", "ip", "link", "set", "uplink", "up")
     wait_for(lambda: has_vip(pair, "lb1"), 3, "lb1 preempts back")
     assert d1.ctl_json("vrrp")["instances"][0]["priority"] == 150
+
+
+V6_CONF = """
+vrrp_instances = ( {
+  name = "VI_6"; interface = "eth0"; virtual_router_id = 61;
+  priority = %d; advert_interval = 0.1; version = 3;
+  virtual_addresses = ( "2001:db8::100/64" );
+} );
+"""
+
+
+def has_vip6(lab, host):
+    out = lab.exec(host, "ip", "-o", "-6", "addr", "show", "dev",
+                   "eth0").stdout
+    return " 2001:db8::100/64 " in out
+
+
+def test_ipv6_election_and_failover(pair, directors):
+    d2 = directors("lb2", V6_CONF % 100).start()
+    d1 = directors("lb1", V6_CONF % 150).start()
+    wait_for(lambda: has_vip6(pair, "lb1") and state(d1) == "MASTER", 5,
+             "lb1 holds the IPv6 VIP")
+    wait_for(lambda: state(d2) == "BACKUP", 5, "lb2 backup")
+    time.sleep(0.5)
+    inst = d2.ctl_json("vrrp")["instances"][0]
+    assert inst["master"].startswith("fe80::"), inst
+    assert sum(inst["drops"].values()) == 0, inst
+    assert not has_vip6(pair, "lb2")
+    d1.stop(signal.SIGKILL)
+    wait_for(lambda: has_vip6(pair, "lb2"), 2, "lb2 takes the IPv6 VIP")
+
+
+def test_unicast_peers_without_multicast(pair, directors):
+    def uconf(prio, src, peer):
+        return conf(prio, extra='unicast_source = "%s"; unicast_peers = '
+                    '[ "%s" ];' % (src, peer))
+    # No multicast on the bridge: with snooping on and flooding off, the
+    # switch drops 224.0.0.18 (checked: two multicast-only directors on
+    # this bridge both end up MASTER, neither hearing the other).
+    run("ip", "-n", pair.switch, "link", "set", "br0", "type", "bridge",
+        "mcast_snooping", "1")
+    for port in ("p0", "p1", "p2"):
+        run("ip", "-n", pair.switch, "link", "set", port, "type",
+            "bridge_slave", "mcast_flood", "off")
+    d1, d2 = start_pair(pair, directors,
+                        c1=uconf(150, "192.0.2.1", "192.0.2.2"),
+                        c2=uconf(100, "192.0.2.2", "192.0.2.1"))
+    time.sleep(0.5)
+    assert state(d2) == "BACKUP"
+    assert d2.ctl_json("vrrp")["instances"][0]["counters"][
+        "adverts_received"] >= 3
+    d1.stop(signal.SIGKILL)
+    wait_for(lambda: has_vip(pair, "lb2"), 2, "lb2 takes over")
