@@ -26,6 +26,7 @@ host too, to look at them or to run `director -t`).
 import argparse
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -216,6 +217,9 @@ class Prober:
         self.sock, self.interval = sock, interval
         self.max_s = 0.0
         self.n = 0
+        self.dropped = 0        # connected but no answer (closed)
+        self.last_ok = time.monotonic()
+        self.max_gap_s = 0.0    # longest time between two answers
         self.syncs = -1
         self.at = None
         self.stop = False
@@ -228,15 +232,22 @@ class Prober:
             t = time.monotonic()
             try:
                 syncs = ctl_syncs(self.sock)
+            except (FileNotFoundError, ConnectionRefusedError):
+                time.sleep(0.01)    # not listening yet
+                continue
             except (OSError, RuntimeError, ValueError):
+                self.dropped += 1
                 time.sleep(0.01)
                 continue
-            took = time.monotonic() - t
+            now = time.monotonic()
             with self.lock:
                 self.n += 1
-                self.max_s = max(self.max_s, took)
+                self.max_s = max(self.max_s, now - t)
+                if self.n > 1:
+                    self.max_gap_s = max(self.max_gap_s, now - self.last_ok)
+                self.last_ok = now
                 self.syncs = syncs
-                self.at = time.monotonic()
+                self.at = now
             time.sleep(self.interval)
 
     def wait(self, syncs, deadline, proc):
@@ -265,19 +276,47 @@ def idle_probe_ms(sock, n=20):
     return lat[len(lat) // 2] * 1000, lat[-1] * 1000
 
 
-def engine(sock):
+def engine(sock, pid, use_ctl=True):
     """The engine object of `ipvs --json`, its latency and body size.
 
     The body lists every service and destination (tens of MB at 10,000
-    services); only the trailing engine object is parsed.
+    services); only the trailing engine object is parsed. When director
+    sends no answer (a handler that blocks longer than the control
+    socket's 5 s timeout loses its reply), the same counters are read
+    with gdb from lb_stats(); source says which.
     """
+    if not use_ctl:
+        eng = engine_gdb(pid)
+        eng["source"] = "gdb"
+        return eng, None, 0
     t = time.monotonic()
     ok, body = ctl(sock, "ipvs --json")
     took = time.monotonic() - t
-    if not ok:
-        raise RuntimeError("ipvs --json: %r" % body[:200])
-    tail = body[body.rfind(b'"engine":'):].decode().strip()
-    return json.loads("{" + tail)["engine"], took, len(body)
+    if ok:
+        tail = body[body.rfind(b'"engine":'):].decode().strip()
+        eng = json.loads("{" + tail)["engine"]
+        eng["source"] = "ipvs --json"
+        return eng, took, len(body)
+    eng = engine_gdb(pid)
+    eng["source"] = "gdb (ipvs --json: %s after %.1f s)" % (
+        "no reply" if not body and not ok else "error", took)
+    return eng, took, len(body)
+
+
+def engine_gdb(pid):
+    out = run("gdb", "-batch", "-ex", "set sysroot /", "-ex",
+              "file " + DIRECTOR, "-ex", "attach %d" % pid, "-ex",
+              "frame function daemon_run", "-ex", "print *lb_stats(d->lb)",
+              check=False, timeout=300).stdout
+    m = re.search(r"^\$1 = \{(.*)\}$", out, re.M)
+    if not m:
+        raise RuntimeError("gdb could not read lb_stats: %s" % out[-300:])
+    eng = {}
+    for k, v in re.findall(r"(\w+) = (\d+|true|false)", m.group(1)):
+        eng[k] = {"true": True, "false": False}.get(v, v)
+        if isinstance(eng[k], str):
+            eng[k] = int(v)
+    return eng
 
 
 class SyslogSink:
@@ -349,7 +388,7 @@ def bench_director(n, work, res):
     proc = None
     try:
         log = open(logf, "wb")
-        t0 = time.monotonic()
+        t0, t0_wall = time.monotonic(), time.time()
         proc = subprocess.Popen(ns.cmd(DIRECTOR, "-d", "-f", conf, "-P", pidf,
                                        "-S", sock), stdout=log,
                                 stderr=subprocess.STDOUT)
@@ -360,14 +399,36 @@ def bench_director(n, work, res):
         r["cold_wall_s"] = t1 - t0
         r["cold_probe_max_ms"] = probe.max_s * 1000
         r["cold_probes"] = probe.n
+        started = log_time(logf, "started: config")
+        lt = time.localtime(t0_wall)
+        r["cold_started_s"] = None if started is None else started - (
+            lt.tm_hour * 3600 + lt.tm_min * 60 + lt.tm_sec + t0_wall % 1)
         r["idle_probe_ms"], _ = idle_probe_ms(sock)
-        eng, took, size = engine(sock)
+        eng, took, size = engine(sock, proc.pid)
         r["cold_engine"] = eng
         r["ipvs_json_s"], r["ipvs_json_mb"] = took, size / 1e6
         r["cold_ok"] = eng["syncs"] >= 1 and not eng["busy"] and \
             eng["op_errors"] == 0
         r["svcs"], r["dests"], r["equal"], r["ipvsadm_S_s"] = verify(ns, want)
         r["mem_after_sync"] = vm_status(proc.pid)
+        use_ctl = eng["source"] == "ipvs --json"
+
+        # A sync with nothing to change: what the periodic drift check
+        # (default every 30 s) costs. Reads the whole table back.
+        before = eng["syncs"]
+        probe = Prober(sock, 0.005)
+        time.sleep(0.2)
+        t0 = time.monotonic()
+        ok, body = ctl(sock, "ipvs sync")
+        if not ok:
+            raise RuntimeError("ipvs sync: %r" % body[:200])
+        t1 = probe.wait(before + 1, t0 + 600, proc)
+        probe.close()
+        r["drift_wall_s"] = t1 - t0
+        r["drift_probe_max_ms"] = probe.max_s * 1000
+        r["drift_probe_gap_ms"] = probe.max_gap_s * 1000
+        eng, _, _ = engine(sock, proc.pid, use_ctl)
+        r["drift_engine"] = eng
 
         # One-line reload: one destination's weight in the middle.
         i, k = n // 2, 3
@@ -376,22 +437,27 @@ def bench_director(n, work, res):
         os.replace(conf + ".new", conf)
         before = eng["syncs"]
         max_before = eng["max_slice_us"]
+        steps_before = eng["steps"]
         time.sleep(0.5)
         probe = Prober(sock, 0.005)
         time.sleep(0.2)
         t0 = time.monotonic()
         ok, body = ctl(sock, "reload")
         t_reply = time.monotonic()
-        if not ok:
-            raise RuntimeError("reload: %r" % body[:300])
-        t1 = probe.wait(before + 1, t0 + 300, proc)
+        r["reload_reply"] = body.decode(errors="replace").strip()[:200] \
+            if ok else "NONE (connection closed without an answer)" \
+            if not body else "ERROR " + body.decode(errors="replace")[:200]
+        t1 = probe.wait(before + 1, t0 + 600, proc)
         probe.close()
         r["reload_reply_s"] = t_reply - t0
         r["reload_wall_s"] = t1 - t0
         r["reload_probe_max_ms"] = probe.max_s * 1000
-        eng, _, _ = engine(sock)
+        r["reload_probe_gap_ms"] = probe.max_gap_s * 1000
+        r["reload_probe_dropped"] = probe.dropped
+        eng, _, _ = engine(sock, proc.pid, use_ctl)
         r["reload_engine"] = eng
         r["reload_max_slice_raised"] = eng["max_slice_us"] > max_before
+        r["reload_steps"] = eng["steps"] - steps_before
         a, b = log_time(logf, "reloading "), log_time(logf, "reload OK")
         r["reload_parse_log_s"] = None if a is None or b is None else b - a
         va, vp = service(i)
@@ -556,6 +622,8 @@ def report(all_res, sizes, cap, elapsed):
 
     P("-- director cold start (exec -> first sync done), empty table")
     line("  wall time", lambda n: fmt_s(get(n, "director", "cold_wall_s")))
+    line("  of which exec -> 'started' log (config load)",
+         lambda n: fmt_s(get(n, "director", "cold_started_s")))
     line("  engine.last_sync_us", lambda n: _us(get(n, "director",
                                                      "cold_engine",
                                                      "last_sync_us")))
@@ -569,10 +637,28 @@ def report(all_res, sizes, cap, elapsed):
          lambda n: _ms(get(n, "director", "cold_probe_max_ms")))
     line("  ctl answer when idle (median)",
          lambda n: _ms(get(n, "director", "idle_probe_ms")))
+    line("  engine figures read with", lambda n: (
+        get(n, "director", "cold_engine", "source") or "-").split(" (")[0])
     line("  ipvsadm -S: services / destinations",
          lambda n: "%s / %s" % (get(n, "director", "svcs"),
                                 get(n, "director", "dests")))
     line("  table == rules", lambda n: _yn(get(n, "director", "equal")))
+    P("-- director `ipvs sync` with nothing to change (= a drift check)")
+    line("  request -> sync done (wall)",
+         lambda n: _ms(_x1000(get(n, "director", "drift_wall_s"))))
+    line("  engine.last_sync_us", lambda n: _us(get(n, "director",
+                                                     "drift_engine",
+                                                     "last_sync_us")))
+    line("  engine.last_sync_ops", lambda n: get(n, "director",
+                                                 "drift_engine",
+                                                 "last_sync_ops"))
+    line("  engine.max_slice_us (cumulative)", lambda n: _us(get(
+        n, "director", "drift_engine", "max_slice_us")))
+    line("  engine.steps in this sync", lambda n: _diff(
+        get(n, "director", "drift_engine", "steps"),
+        get(n, "director", "cold_engine", "steps")))
+    line("  slowest ctl answer during it (5 ms poll)",
+         lambda n: _ms(get(n, "director", "drift_probe_max_ms")))
     P("-- ipvsadm-restore (ipvsadm -C; ipvsadm -R), empty table")
     line("  wall time", lambda n: fmt_s(get(n, "restore", "wall_s")))
     line("  ipvsadm -S: services / destinations",
@@ -596,7 +682,9 @@ def report(all_res, sizes, cap, elapsed):
          lambda n: _mb(get(n, "keepalived", "mem_kb")))
     P("-- director one-line reload (one weight; directorctl reload)")
     line("  reload request -> reply (parse + validate)",
-         lambda n: _ms(_x1000(get(n, "director", "reload_reply_s"))))
+         lambda n: _ms(_x1000(get(n, "director", "reload_reply_s"))) + (
+             "" if (get(n, "director", "reload_reply") or "").startswith(
+                 "reload OK") else " NO REPLY"))
     line("  director log: 'reloading' -> 'reload OK'",
          lambda n: _ms(_x1000(get(n, "director", "reload_parse_log_s"))))
     line("  reload request -> sync done (wall)",
@@ -611,11 +699,12 @@ def report(all_res, sizes, cap, elapsed):
          lambda n: _us(get(n, "director", "reload_engine", "max_slice_us")) +
          ("" if get(n, "director", "reload_max_slice_raised") else
           " (=cold)"))
-    line("  engine.steps in the reload sync", lambda n: _diff(
-        get(n, "director", "reload_engine", "steps"),
-        get(n, "director", "cold_engine", "steps")))
+    line("  engine.steps in the reload sync", lambda n: get(
+        n, "director", "reload_steps"))
     line("  slowest ctl answer during reload (5 ms poll)",
          lambda n: _ms(get(n, "director", "reload_probe_max_ms")))
+    line("  longest time without any ctl answer",
+         lambda n: _ms(get(n, "director", "reload_probe_gap_ms")))
     line("  kernel table == new rules", lambda n: _yn(
         get(n, "director", "reload_applied")))
     P("-- director memory and other costs")
@@ -623,9 +712,11 @@ def report(all_res, sizes, cap, elapsed):
         get(n, "director", "mem_after_sync", "VmRSS")))
     line("  VmHWM (peak) after the reload", lambda n: _mb(
         get(n, "director", "mem_after_reload", "VmHWM")))
-    line("  `ipvs --json` answer (blocks the loop)", lambda n: "%s, %.1f MB" % (
-        _ms(_x1000(get(n, "director", "ipvs_json_s"))),
-        get(n, "director", "ipvs_json_mb") or 0))
+    line("  `ipvs --json` answer (blocks the loop)", lambda n: (
+        "%s, %.1f MB" % (_ms(_x1000(get(n, "director", "ipvs_json_s"))),
+                         get(n, "director", "ipvs_json_mb") or 0))
+        if get(n, "director", "ipvs_json_mb") else "none after " + fmt_s(
+            get(n, "director", "ipvs_json_s")))
     line("  `ipvsadm -S -n` of the table", lambda n: fmt_s(
         get(n, "director", "ipvsadm_S_s")))
     line("  `directorctl status` (process start)", lambda n: _ms(_x1000(

@@ -335,7 +335,9 @@ int
 daemon_start(struct director *d)
 {
 	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT, SIGUSR1 };
-	size_t i;
+	uid_t	uid;
+	gid_t	gid;
+	size_t	i;
 
 	signal(SIGPIPE, SIG_IGN);
 	d->started = time(NULL);
@@ -375,8 +377,10 @@ daemon_start(struct director *d)
 		return -1;
 	}
 	daemon_apply_globals(d);
-	if ((d->vrrp = vrrp_new(d->base, d->cfg, daemon_vrrp_hook,
-	    d)) == NULL) {
+	if (proc_lookup_user(d->cfg->global.script_user, &uid, &gid) == -1)
+		uid = gid = 0;
+	if ((d->vrrp = vrrp_new(d->base, d->procs, uid, gid, d->cfg,
+	    daemon_vrrp_hook, d)) == NULL) {
 		log_warnx("VRRP: cannot start the engine");
 		return -1;
 	}

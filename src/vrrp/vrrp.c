@@ -22,6 +22,7 @@
 #include "log.h"
 #include "vrrp.h"
 #include "vrrp_net.h"
+#include "vrrp_script.h"
 
 #define VRRP_PRIORITY_EVENTS	0
 
@@ -61,6 +62,10 @@ struct vrrp {
 	LIST_HEAD(, vrrp_sock)	 socks;
 	struct vrrp_rtnl	*rtnl;
 	struct vrrp_linkmon	*linkmon;
+	struct vrrp_scripts	*scripts;
+	struct proc_runner	*runner;
+	uid_t			 uid;
+	gid_t			 gid;
 	vrrp_hook_fn		 hook;
 	void			*hook_arg;
 	uint64_t		 unknown_vrid;
@@ -443,13 +448,26 @@ vrrp_inst_track(struct vrrp_inst *vi)
 	int			 offset = 0;
 	size_t			 i;
 
+	int			 good;
+
+	/* As keepalived: a weight > 0 counts while good, < 0 while bad. */
 	for (i = 0; i < c->ntrack_ifs; i++) {
-		if (!vi->track_down[i])
-			continue;
 		if (c->track_ifs[i].weight == 0)
-			fault = true;
-		else
+			fault |= vi->track_down[i];
+		else if (c->track_ifs[i].weight > 0 && !vi->track_down[i])
 			offset += c->track_ifs[i].weight;
+		else if (c->track_ifs[i].weight < 0 && vi->track_down[i])
+			offset += c->track_ifs[i].weight;
+	}
+	for (i = 0; i < c->ntrack_scripts; i++) {
+		good = vrrp_scripts_good(vi->v->scripts,
+		    c->track_scripts[i].name) == 1;
+		if (c->track_scripts[i].weight == 0)
+			fault |= !good;
+		else if (c->track_scripts[i].weight > 0 && good)
+			offset += c->track_scripts[i].weight;
+		else if (c->track_scripts[i].weight < 0 && !good)
+			offset += c->track_scripts[i].weight;
 	}
 	vrrp_fsm_set_priority_offset(&vi->fsm, now, offset);
 	vrrp_fsm_fault(&vi->fsm, now, fault);
@@ -577,9 +595,24 @@ vrrp_start_all(struct vrrp *v, const struct cfg *c)
 			    c->vrrp[i].name);
 }
 
+static void
+vrrp_script_cb(void *arg, const char *name, bool good)
+{
+	struct vrrp	*v = arg;
+	size_t		 i, k;
+
+	for (i = 0; i < v->n; i++)
+		for (k = 0; k < v->insts[i]->conf->ntrack_scripts; k++)
+			if (strcmp(v->insts[i]->conf->track_scripts[k].name,
+			    name) == 0) {
+				vrrp_inst_track(v->insts[i]);
+				break;
+			}
+}
+
 struct vrrp *
-vrrp_new(struct event_base *base, const struct cfg *c, vrrp_hook_fn hook,
-    void *arg)
+vrrp_new(struct event_base *base, struct proc_runner *runner, uid_t uid,
+    gid_t gid, const struct cfg *c, vrrp_hook_fn hook, void *arg)
 {
 	struct vrrp	*v;
 	int		 rc;
@@ -587,6 +620,9 @@ vrrp_new(struct event_base *base, const struct cfg *c, vrrp_hook_fn hook,
 	if ((v = calloc(1, sizeof(*v))) == NULL)
 		return NULL;
 	v->base = base;
+	v->runner = runner;
+	v->uid = uid;
+	v->gid = gid;
 	v->hook = hook;
 	v->hook_arg = arg;
 	LIST_INIT(&v->socks);
@@ -603,6 +639,8 @@ vrrp_new(struct event_base *base, const struct cfg *c, vrrp_hook_fn hook,
 	if (v->linkmon == NULL)
 		log_warnx("VRRP: cannot watch link events: tracked interfaces "
 		    "will not be followed");
+	v->scripts = vrrp_scripts_new(base, runner, c, uid, gid, NULL,
+	    vrrp_script_cb, v);
 	vrrp_start_all(v, c);
 	return v;
 }
@@ -676,7 +714,13 @@ void
 vrrp_reconfigure(struct vrrp *v, const struct cfg *c)
 {
 	struct vrrp_inst	**old = v->insts, *vi;
+	struct vrrp_scripts	 *os = v->scripts;
 	size_t			  nold = v->n, i, j;
+
+	/* Scripts first: rebound instances read their state. */
+	v->scripts = vrrp_scripts_new(v->base, v->runner, c, v->uid, v->gid,
+	    os, vrrp_script_cb, v);
+	vrrp_scripts_free(os);
 
 	if ((v->insts = calloc(c->nvrrp ? c->nvrrp : 1,
 	    sizeof(*v->insts))) == NULL) {
@@ -733,6 +777,7 @@ vrrp_free(struct vrrp *v)
 	for (i = 0; i < v->n; i++)
 		vrrp_inst_free(v->insts[i], false);
 	free(v->insts);
+	vrrp_scripts_free(v->scripts);
 	vrrp_linkmon_free(v->linkmon);
 	vrrp_rtnl_close(v->rtnl);
 	free(v);

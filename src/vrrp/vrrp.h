@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "cfg.h"
 #include "vrrp_fsm.h"
@@ -46,9 +47,15 @@ typedef void (*vrrp_hook_fn)(void *arg, const struct cfg_vrrp *,
     enum vrrp_state old, enum vrrp_state new, enum vrrp_reason why,
     uint8_t priority);
 
-/* Starts every instance of c. NULL on a fatal error (logged). */
-struct vrrp	*vrrp_new(struct event_base *, const struct cfg *,
-		    vrrp_hook_fn hook, void *arg);
+struct proc_runner;
+
+/*
+ * Starts every instance of c; tracked scripts run through runner as
+ * uid/gid. NULL on a fatal error (logged).
+ */
+struct vrrp	*vrrp_new(struct event_base *, struct proc_runner *,
+		    uid_t, gid_t, const struct cfg *, vrrp_hook_fn hook,
+		    void *arg);
 /*
  * A new config (after a successful reload): instances whose identity
  * (interface, VRID, family, peers) is unchanged keep their state; the

@@ -177,12 +177,11 @@ def test_sigterm_hands_over_at_once(pair, directors):
 
 def test_split_brain_heals(pair, directors):
     d1, d2 = start_pair(pair, directors)
-    # Cut lb2 off the bridge: both become master.
-    pair.exec("lb1", "true")
-    run("ip", "-n", pair.switch, "link", "set", "p1", "down")
+    # Cut lb2 off the bridge, carrier still up: both become master.
+    run("ip", "-n", pair.switch, "link", "set", "p1", "nomaster")
     wait_for(lambda: state(d2) == "MASTER", 3, "lb2 master while cut off")
     assert state(d1) == "MASTER"
-    run("ip", "-n", pair.switch, "link", "set", "p1", "up")
+    run("ip", "-n", pair.switch, "link", "set", "p1", "master", "br0")
     # Healed: one advert interval (plus margin) later, one master.
     wait_for(lambda: state(d2) == "BACKUP", 2, "lb2 steps down")
     assert state(d1) == "MASTER"
@@ -510,3 +509,29 @@ def test_unicast_peers_without_multicast(pair, directors):
         "adverts_received"] >= 3
     d1.stop(signal.SIGKILL)
     wait_for(lambda: has_vip(pair, "lb2"), 2, "lb2 takes over")
+
+
+def test_track_script_lowers_priority(pair, directors, tmp_path):
+    flag = tmp_path / "healthy"
+    flag.write_text("")
+    c1 = ('vrrp_scripts = ( { name = "chk"; script = [ "/usr/bin/test", '
+          '"-e", "%s" ]; interval = 0.1; timeout = 0.1; rise = 2; '
+          'fall = 2; weight = -60; } );\n' % flag) + conf(
+        150, extra='track_scripts = ( "chk" );')
+    d1, d2 = start_pair(pair, directors, c1=c1)
+    assert d1.ctl_json("vrrp")["instances"][0]["priority"] == 150
+    flag.unlink()
+    # Two failures, then 150 - 60 = 90 < 100: lb2 preempts.
+    wait_for(lambda: has_vip(pair, "lb2"), 3, "lb2 preempts")
+    assert d1.ctl_json("vrrp")["instances"][0]["priority"] == 90
+    assert "VRRP script chk: now bad" in d1.log()
+    flag.write_text("")
+    wait_for(lambda: has_vip(pair, "lb1"), 3, "lb1 back")
+    # A reload keeps the script's state: no transition.
+    transitions = d1.ctl_json("vrrp")["instances"][0]["counters"][
+        "transitions"]
+    d1.ctl("reload")
+    time.sleep(0.5)
+    inst = d1.ctl_json("vrrp")["instances"][0]
+    assert inst["state"] == "MASTER"
+    assert inst["counters"]["transitions"] == transitions
