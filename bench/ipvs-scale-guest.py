@@ -610,7 +610,7 @@ def report(all_res, sizes, cap, elapsed):
       "process start-up;")
     P("compare the columns with each other, never with hardware figures.")
     P()
-    w = [58] + [18] * len(sizes)
+    w = [58] + [32] * len(sizes)
     row = lambda *c: P("".join(str(x).ljust(w[i]) for i, x in enumerate(c)))
     row("", *["N = %d (x%d = %d dests)" % (n, DESTS, n * DESTS)
               for n in sizes])
@@ -705,6 +705,8 @@ def report(all_res, sizes, cap, elapsed):
          lambda n: _ms(get(n, "director", "reload_probe_max_ms")))
     line("  longest time without any ctl answer",
          lambda n: _ms(get(n, "director", "reload_probe_gap_ms")))
+    line("  probes closed without an answer (5 s timeout)",
+         lambda n: get(n, "director", "reload_probe_dropped"))
     line("  kernel table == new rules", lambda n: _yn(
         get(n, "director", "reload_applied")))
     P("-- director memory and other costs")
@@ -745,6 +747,12 @@ def report(all_res, sizes, cap, elapsed):
                   (" (ops)" if ops != 1 else "")))
     P()
     P("Total benchmark time in the guest: %.0f s" % elapsed)
+    try:
+        with open("/proc/loadavg") as f:
+            P("guest load average at the end: %s" % " ".join(
+                f.read().split()[:3]))
+    except OSError:
+        pass
 
 
 def _get(d, *keys):

@@ -28,6 +28,8 @@ const struct ctl_cmd ctl_commands[] = {
 	{ "reload", "re-read the config file", ctl_view_reload },
 	{ "vrrp", "VRRP instances: state, priority, master, counters",
 	    ctl_view_vrrp },
+	{ "checks", "health checks: state, last result, latency, counts",
+	    ctl_view_checks },
 	{ "ipvs", "the kernel's IPVS table [--stats|--rate]; ipvs sync: "
 	    "repair drift now", ctl_view_ipvs },
 	{ "help", "list the commands", ctl_view_help },

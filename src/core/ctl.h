@@ -59,6 +59,8 @@ int	ctl_view_ipvs(struct director *, const struct ctl_req *,
 	    struct evbuffer *, char *, size_t);
 int	ctl_view_vrrp(struct director *, const struct ctl_req *,
 	    struct evbuffer *, char *, size_t);
+int	ctl_view_checks(struct director *, const struct ctl_req *,
+	    struct evbuffer *, char *, size_t);
 
 extern const struct ctl_cmd ctl_commands[];
 

@@ -18,6 +18,7 @@
 #include "lb.h"
 #include "../ipvs/ipvs_nl.h"
 #include "../vrrp/vrrp.h"
+#include "../healthcheck/hc_engine.h"
 
 struct status_counts {
 	size_t	vrrp, groups, vs, rs, checks;
@@ -86,7 +87,7 @@ status_json(struct director *d, const struct status_counts *n,
 	json_uint(&j, "sync_groups", n->groups);
 	json_obj_end(&j);
 	json_obj_begin(&j, "healthcheck");
-	json_bool(&j, "active", false);
+	json_bool(&j, "active", d->hc != NULL && hc_engine_count(d->hc) > 0);
 	json_uint(&j, "checks", n->checks);
 	json_obj_end(&j);
 	json_obj_begin(&j, "ipvs");
@@ -133,8 +134,9 @@ status_text(struct director *d, const struct status_counts *n,
 	    "group%s (%zu running)\n", n->vrrp, n->vrrp == 1 ? "" : "s",
 	    n->groups, n->groups == 1 ? "" : "s", d->vrrp ?
 	    vrrp_count(d->vrrp) : 0);
-	evbuffer_add_printf(out, "healthcheck: %zu check%s (engine not "
-	    "active)\n", n->checks, n->checks == 1 ? "" : "s");
+	evbuffer_add_printf(out, "healthcheck: %zu check%s (%s)\n", n->checks,
+	    n->checks == 1 ? "" : "s", d->hc != NULL ? "running" :
+	    "engine not active");
 	evbuffer_add_printf(out, "ipvs:        %zu virtual server%s, %zu real "
 	    "server%s (%s)\n", n->vs, n->vs == 1 ? "" : "s",
 	    n->rs, n->rs == 1 ? "" : "s", d->lb == NULL ? "engine not active" :

@@ -28,6 +28,7 @@
 #include "../ipvs/ipvs_backend.h"
 #include "../ipvs/ipvs_nl.h"
 #include "../vrrp/vrrp.h"
+#include "../healthcheck/hc_engine.h"
 
 static void
 daemon_notify(const char *what)
@@ -120,6 +121,63 @@ daemon_vrrp_hook(void *arg, const struct cfg_vrrp *c, enum vrrp_state old,
 	notify_event(d->notify, "INSTANCE", c->name, new == VRRP_STATE_INIT ?
 	    "STOP" : vrrp_state_name(new), priority, s, 3,
 	    d->cfg->global.notify_fifo);
+}
+
+/* A real server changed: its IPVS weight, then its notify script. */
+static void
+daemon_hc_hook(void *arg, const struct hc_server *s)
+{
+	struct director		*d = arg;
+	const struct cfg_argv	*script = s->up ? &s->rs->notify_up :
+				    &s->rs->notify_down;
+	char			 a[ADDR_STRLEN], name[ADDR_STRLEN + 16];
+
+	if (d->lb != NULL)
+		lb_set_rs_health(d->lb, s->vs_index, s->rs_index, s->up,
+		    s->weight);
+	addr_fmt(&s->rs->addr, false, a, sizeof(a));
+	snprintf(name, sizeof(name), s->rs->addr.af == AF_INET6 ?
+	    "[%s]:%u" : "%s:%u", a, s->rs->port);
+	notify_event(d->notify, "REALSERVER", name, s->up ? "UP" : "DOWN",
+	    s->weight, &script, 1, d->cfg->global.notify_fifo);
+}
+
+/* After a reload the IPVS engine starts from initial states: tell it. */
+static void
+daemon_hc_push(struct director *d)
+{
+	const struct hc_server	*s;
+	size_t			 i;
+
+	for (i = 0; d->hc != NULL && d->lb != NULL &&
+	    i < hc_engine_count(d->hc); i++) {
+		s = hc_engine_server(d->hc, i);
+		lb_set_rs_health(d->lb, s->vs_index, s->rs_index, s->up,
+		    s->weight);
+	}
+}
+
+static int
+daemon_start_hc(struct director *d, uid_t uid, gid_t gid)
+{
+	struct hc_ctx ctx;
+
+	if ((d->http = hc_http_new(d->base)) == NULL) {
+		log_warnx("health checks: cannot start libcurl");
+		return -1;
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.base = d->base;
+	ctx.runner = d->procs;
+	ctx.uid = uid;
+	ctx.gid = gid;
+	ctx.http = d->http;
+	if ((d->hc = hc_engine_new(&ctx, d->cfg, daemon_hc_hook, d)) == NULL) {
+		log_warnx("health checks: cannot start");
+		return -1;
+	}
+	daemon_hc_push(d);
+	return 0;
 }
 
 static void
@@ -220,6 +278,10 @@ daemon_reload(struct director *d, struct evbuffer *out, bool json)
 		/* Instances compare against the old config: free it after. */
 		if (d->vrrp != NULL)
 			vrrp_reconfigure(d->vrrp, d->cfg);
+		if (d->hc != NULL) {
+			hc_engine_reconfigure(d->hc, d->cfg);
+			daemon_hc_push(d);
+		}
 		cfg_free(old);
 		log_info("reload OK: generation %llu",
 		    (unsigned long long)d->generation);
@@ -384,6 +446,8 @@ daemon_start(struct director *d)
 		log_warnx("VRRP: cannot start the engine");
 		return -1;
 	}
+	if (daemon_start_hc(d, uid, gid) == -1)
+		return -1;
 	if ((d->ctl = ctl_open(d, d->sock_path)) == NULL)
 		return -1;
 	log_info("director %s started: config %s, generation 1, control "
@@ -420,6 +484,10 @@ daemon_run(struct director *d)
 		vrrp_free(d->vrrp);
 		d->vrrp = NULL;
 	}
+	hc_engine_free(d->hc);
+	d->hc = NULL;
+	hc_http_free(d->http);
+	d->http = NULL;
 	daemon_drain_notify(d);
 	notify_free(d->notify);
 	d->notify = NULL;

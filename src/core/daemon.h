@@ -21,6 +21,8 @@ struct ipvs_nl;
 struct lb;
 struct vrrp;
 struct proc_runner;
+struct hc_engine;
+struct hc_http;
 struct notify;
 
 #define DIRECTOR_DEFAULT_CONF	"/etc/director.conf"
@@ -60,6 +62,8 @@ struct director {
 	struct lb		*lb;		/* the IPVS engine, or NULL */
 	struct vrrp		*vrrp;		/* the VRRP engine */
 	struct proc_runner	*procs;		/* scripts and hooks */
+	struct hc_engine	*hc;		/* health checks */
+	struct hc_http		*http;		/* libcurl for http checks */
 	struct notify		*notify;
 	struct event		*ev_signals[4];
 	struct event		*ev_reload;	/* coalesces reload requests */

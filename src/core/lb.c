@@ -58,6 +58,8 @@ struct lb {
 	bool				*owned_flags;	/* per have[] */
 	bool				*quorum_ok;	/* per cfg vs */
 	size_t				 nquorum;
+	struct lb_rs_health		**health;	/* [vs][rs] */
+	size_t				 nhealth;
 	struct ipvs_oplist		 ops;
 	size_t				 next;
 	size_t				 errors;	/* in this sync */
@@ -206,6 +208,60 @@ lb_quorum_resize(struct lb *lb)
 }
 
 static void
+lb_health_free(struct lb *lb)
+{
+	size_t i;
+
+	for (i = 0; i < lb->nhealth; i++)
+		free(lb->health[i]);
+	free(lb->health);
+	lb->health = NULL;
+	lb->nhealth = 0;
+}
+
+/* Until the health engine says otherwise: each check's initial state. */
+static int
+lb_health_init(struct lb *lb)
+{
+	const struct cfg	*c = lb->d->cfg;
+	const struct cfg_rs	*rs;
+	size_t			 i, j;
+
+	lb_health_free(lb);
+	if ((lb->health = calloc(c->nvs ? c->nvs : 1,
+	    sizeof(*lb->health))) == NULL)
+		return -ENOMEM;
+	lb->nhealth = c->nvs;
+	for (i = 0; i < c->nvs; i++) {
+		if ((lb->health[i] = calloc(c->vs[i].nrs ? c->vs[i].nrs : 1,
+		    sizeof(**lb->health))) == NULL)
+			return -ENOMEM;
+		for (j = 0; j < c->vs[i].nrs; j++) {
+			rs = &c->vs[i].rs[j];
+			lb->health[i][j].up = rs->check.type == CHECK_NONE ||
+			    rs->check.initial_up;
+			lb->health[i][j].weight = rs->weight;
+		}
+	}
+	return 0;
+}
+
+void
+lb_set_rs_health(struct lb *lb, size_t vs, size_t rs, bool up, int weight)
+{
+	struct lb_rs_health *h;
+
+	if (vs >= lb->nhealth || rs >= lb->d->cfg->vs[vs].nrs)
+		return;
+	h = &lb->health[vs][rs];
+	if (h->up == up && h->weight == weight)
+		return;
+	h->up = up;
+	h->weight = weight;
+	lb_sync(lb, LB_SYNC_HEALTH);
+}
+
+static void
 lb_begin(struct lb *lb)
 {
 	int rc;
@@ -215,8 +271,10 @@ lb_begin(struct lb *lb)
 	lb->errors = 0;
 	lb->started_us = clock_now_us();
 	lb->st.busy = true;
-	if ((rc = lb_quorum_resize(lb)) != 0 ||
-	    lb_desired(lb->d->cfg, NULL, lb->quorum_ok, &lb->want) == -1) {
+	if ((rc = lb_quorum_resize(lb)) != 0 || (lb->health == NULL &&
+	    lb_health_init(lb) != 0) || lb_desired(lb->d->cfg,
+	    (const struct lb_rs_health *const *)lb->health, lb->quorum_ok,
+	    &lb->want) == -1) {
 		lb_fail(lb, "building the wanted table", -ENOMEM);
 		return;
 	}
@@ -470,6 +528,8 @@ lb_reconfigure(struct lb *lb)
 	free(lb->quorum_ok);
 	lb->quorum_ok = NULL;
 	lb->nquorum = 0;
+	if (lb_health_init(lb) != 0)
+		log_warnx("IPVS: out of memory on reload");
 	lb_arm_drift(lb);
 	lb->pending = false;
 	lb_sync(lb, LB_SYNC_RELOAD);
@@ -528,6 +588,7 @@ lb_free(struct lb *lb)
 	ipvs_table_free(&lb->current);
 	ipvs_table_free(&lb->owned);
 	free(lb->quorum_ok);
+	lb_health_free(lb);
 	if (lb->ev_step != NULL)
 		event_free(lb->ev_step);
 	if (lb->ev_retry != NULL)

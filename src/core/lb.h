@@ -62,6 +62,12 @@ struct lb	*lb_new(struct director *, const struct ipvs_backend *be,
 void		 lb_sync(struct lb *, enum lb_reason);
 /* The config changed (after a successful reload): rebinds and syncs. */
 void		 lb_reconfigure(struct lb *);
+/*
+ * The health engine's word on real server rs_index of virtual server
+ * vs_index (indexes into the running config): syncs if it changed.
+ */
+void		 lb_set_rs_health(struct lb *, size_t vs_index, size_t rs_index,
+		    bool up, int weight);
 /* Deletes the services director owns (blocking: shutdown only). */
 void		 lb_shutdown(struct lb *);
 void		 lb_free(struct lb *);

@@ -1,0 +1,342 @@
+/*
+ * hc_engine.c - schedules every configured check and applies the one
+ * policy for all checkers: rise successes bring a server up, fall
+ * failures take it down, a failure while up is retried after
+ * retry_delay, dynamic weights are clamped to max_weight. State changes
+ * go to the daemon through one hook (it sets IPVS weights and runs
+ * notify scripts); a checker only ever reports a result.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "clock.h"
+#include "hc_engine.h"
+#include "log.h"
+
+static const char *const reason_names[HC_NREASONS] = {
+	[HC_OK] = "ok",
+	[HC_CONNECT_REFUSED] = "connection refused",
+	[HC_CONNECT_TIMEOUT] = "connect timeout",
+	[HC_UNREACHABLE] = "unreachable",
+	[HC_TIMEOUT] = "timeout",
+	[HC_RESET] = "reset",
+	[HC_BAD_RESPONSE] = "bad response",
+	[HC_STATUS] = "status",
+	[HC_BODY_REGEX] = "body regex",
+	[HC_BODY_DIGEST] = "body digest",
+	[HC_BODY_TOO_BIG] = "body too big",
+	[HC_TLS_HANDSHAKE] = "tls handshake",
+	[HC_TLS_VERIFY] = "tls verify",
+	[HC_SCRIPT_FAILED] = "script failed",
+	[HC_SCRIPT_TIMEOUT] = "script timeout",
+	[HC_INTERNAL] = "internal error",
+};
+
+const char *
+hc_reason_name(enum hc_reason r)
+{
+	return r < HC_NREASONS && reason_names[r] ? reason_names[r] : "?";
+}
+
+struct hc_engine {
+	struct hc_ctx		 ctx;
+	struct hc_server	*srv;
+	size_t			 n;
+	hc_change_fn		 fn;
+	void			*arg;
+};
+
+static const struct hc_checker *
+hc_checker_of(enum cfg_check_type t)
+{
+	switch (t) {
+	case CHECK_TCP:
+		return &hc_tcp_checker;
+	case CHECK_HTTP:
+	case CHECK_HTTPS:
+		return &hc_http_checker;
+	case CHECK_TLS:
+		return &hc_tls_checker;
+	case CHECK_SCRIPT:
+		return &hc_script_checker;
+	default:
+		return NULL;
+	}
+}
+
+static void	hc_run(evutil_socket_t, short, void *);
+
+static void
+hc_arm(struct hc_server *s, uint32_t ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	evtimer_add(s->ev, &tv);
+}
+
+static void
+hc_name(const struct hc_server *s, char *buf, size_t len)
+{
+	char a[ADDR_STRLEN];
+
+	addr_fmt(&s->rs->addr, false, a, sizeof(a));
+	snprintf(buf, len, s->rs->addr.af == AF_INET6 ? "[%s]:%u" : "%s:%u",
+	    a, s->rs->port);
+}
+
+static void
+hc_change(struct hc_server *s, bool up, unsigned run)
+{
+	char name[80];
+
+	s->up = up;
+	s->changes++;
+	s->last_change = time(NULL);
+	hc_name(s, name, sizeof(name));
+	log_info("real server %s of vs %s: %s -> %s (%s: %s after %u %s)",
+	    name, s->vs->name, up ? "DOWN" : "UP", up ? "UP" : "DOWN",
+	    cfg_check_type_name(s->ck->type), s->last.detail[0] ?
+	    s->last.detail : hc_reason_name(s->last.reason), run,
+	    up ? (run == 1 ? "success" : "successes") :
+	    (run == 1 ? "failure" : "failures"));
+	s->engine->fn(s->engine->arg, s);
+}
+
+/* Warns once when a certificate enters its last warn days. */
+static void
+hc_cert_expiry(struct hc_server *s)
+{
+	char	name[80];
+	int	days = s->last.cert_days_left;
+
+	if (days < 0 || s->ck->cert_expiry_warn_days == 0)
+		return;
+	if (days >= (int)s->ck->cert_expiry_warn_days) {
+		s->cert_warned = false;
+		return;
+	}
+	if (s->cert_warned)
+		return;
+	s->cert_warned = true;
+	hc_name(s, name, sizeof(name));
+	log_warnx("real server %s of vs %s: TLS certificate expires in %d "
+	    "days", name, s->vs->name, days);
+}
+
+/* The one policy: rise, fall, retry, dynamic weight. */
+static void
+hc_result(void *arg, const struct hc_result *r)
+{
+	struct hc_server	*s = arg;
+	bool			 ok = r->reason == HC_OK;
+	int			 w;
+
+	s->probe = NULL;
+	s->last = *r;
+	s->checks++;
+	hc_cert_expiry(s);
+	s->results[r->reason < HC_NREASONS ? r->reason : HC_INTERNAL]++;
+	if (ok) {
+		s->ok_run++;
+		s->fail_run = 0;
+		if (r->weight >= 0) {
+			w = r->weight > s->rs->max_weight ? s->rs->max_weight :
+			    r->weight;
+			if (w != s->weight) {
+				s->weight = w;
+				if (s->up)
+					s->engine->fn(s->engine->arg, s);
+			}
+		}
+		if (!s->up && s->ok_run >= s->ck->rise)
+			hc_change(s, true, s->ok_run);
+		hc_arm(s, s->ck->interval);
+		return;
+	}
+	s->failures++;
+	s->fail_run++;
+	s->ok_run = 0;
+	if (s->up && s->fail_run >= s->ck->fall)
+		hc_change(s, false, s->fail_run);
+	/* Still up: look again soon, so it goes down within fall tries. */
+	hc_arm(s, s->up && s->ck->retry_delay < s->ck->interval ?
+	    s->ck->retry_delay : s->ck->interval);
+}
+
+static void
+hc_run(evutil_socket_t fd, short ev, void *arg)
+{
+	struct hc_server	*s = arg;
+	struct hc_target	 t;
+	struct hc_result	 r;
+
+	t.ck = s->ck;
+	t.addr = s->rs->addr;
+	t.port = s->ck->port ? s->ck->port : s->rs->port;
+	if ((s->probe = s->checker->start(&s->engine->ctx, &t, hc_result,
+	    s)) == NULL) {
+		memset(&r, 0, sizeof(r));
+		r.reason = HC_INTERNAL;
+		r.weight = -1;
+		snprintf(r.detail, sizeof(r.detail), "could not start");
+		hc_result(s, &r);
+	}
+}
+
+/* Milliseconds left on a server's timer; 0 if a probe was in flight. */
+static uint32_t
+hc_remaining(const struct hc_server *s)
+{
+	struct timeval	when, now;
+	int64_t		ms;
+
+	if (s->probe != NULL || !event_pending(s->ev, EV_TIMEOUT, &when))
+		return 0;
+	event_base_gettimeofday_cached(event_get_base(s->ev), &now);
+	ms = (int64_t)(when.tv_sec - now.tv_sec) * 1000 +
+	    (when.tv_usec - now.tv_usec) / 1000;
+	return ms > 0 ? (uint32_t)ms : 0;
+}
+
+/* Identity for keeping state across a reload: vs, address, port, check. */
+static bool
+hc_same(const struct hc_server *o, const struct cfg_vs *vs,
+    const struct cfg_rs *rs)
+{
+	const struct cfg_check *a = o->ck, *b = &rs->check;
+
+	return strcmp(o->vs->name, vs->name) == 0 &&
+	    addr_cmp(&o->rs->addr, &rs->addr) == 0 &&
+	    o->rs->port == rs->port && a->type == b->type &&
+	    a->interval == b->interval && a->timeout == b->timeout &&
+	    a->rise == b->rise && a->fall == b->fall && a->port == b->port;
+}
+
+static int
+hc_build(struct hc_engine *e, const struct cfg *c, struct hc_engine *old)
+{
+	struct hc_server	*s;
+	size_t			 i, j, k, n = 0;
+
+	for (i = 0; i < c->nvs; i++)
+		for (j = 0; j < c->vs[i].nrs; j++)
+			n += c->vs[i].rs[j].check.type != CHECK_NONE;
+	if ((e->srv = calloc(n ? n : 1, sizeof(*e->srv))) == NULL)
+		return -1;
+	for (i = 0; i < c->nvs; i++)
+		for (j = 0; j < c->vs[i].nrs; j++) {
+			if (c->vs[i].rs[j].check.type == CHECK_NONE)
+				continue;
+			s = &e->srv[e->n++];
+			s->engine = e;
+			s->vs = &c->vs[i];
+			s->rs = &c->vs[i].rs[j];
+			s->ck = &s->rs->check;
+			s->vs_index = i;
+			s->rs_index = j;
+			s->checker = hc_checker_of(s->ck->type);
+			s->up = s->ck->initial_up;
+			s->weight = s->rs->weight;
+			s->ev = evtimer_new(e->ctx.base, hc_run, s);
+			for (k = 0; old != NULL && k < old->n; k++)
+				if (old->srv[k].ev != NULL &&
+				    hc_same(&old->srv[k], s->vs, s->rs))
+					break;
+			if (old != NULL && k < old->n) {
+				/* Unchanged: state, counters and schedule. */
+				s->up = old->srv[k].up;
+				s->ok_run = old->srv[k].ok_run;
+				s->fail_run = old->srv[k].fail_run;
+				s->checks = old->srv[k].checks;
+				s->failures = old->srv[k].failures;
+				s->changes = old->srv[k].changes;
+				s->last = old->srv[k].last;
+				s->last_change = old->srv[k].last_change;
+				memcpy(s->results, old->srv[k].results,
+				    sizeof(s->results));
+				if (old->srv[k].weight <= s->rs->max_weight)
+					s->weight = old->srv[k].weight;
+			}
+			if (old != NULL && k < old->n) {
+				hc_arm(s, hc_remaining(&old->srv[k]));
+				continue;
+			}
+			/* First checks spread over the interval. */
+			hc_arm(s, (uint32_t)(random() % (s->ck->interval + 1)));
+		}
+	return 0;
+}
+
+struct hc_engine *
+hc_engine_new(const struct hc_ctx *ctx, const struct cfg *c, hc_change_fn fn,
+    void *arg)
+{
+	struct hc_engine *e;
+
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return NULL;
+	e->ctx = *ctx;
+	e->fn = fn;
+	e->arg = arg;
+	srandom((unsigned)clock_now_us());
+	if (hc_build(e, c, NULL) == -1) {
+		free(e);
+		return NULL;
+	}
+	return e;
+}
+
+static void
+hc_free_servers(struct hc_engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++) {
+		if (e->srv[i].probe != NULL)
+			e->srv[i].checker->cancel(e->srv[i].probe);
+		if (e->srv[i].ev != NULL)
+			event_free(e->srv[i].ev);
+	}
+	free(e->srv);
+	e->srv = NULL;
+	e->n = 0;
+}
+
+void
+hc_engine_reconfigure(struct hc_engine *e, const struct cfg *c)
+{
+	struct hc_engine old = *e;
+
+	e->srv = NULL;
+	e->n = 0;
+	if (hc_build(e, c, &old) == -1)
+		log_warnx("health checks: out of memory on reload");
+	hc_free_servers(&old);
+}
+
+void
+hc_engine_free(struct hc_engine *e)
+{
+	if (e == NULL)
+		return;
+	hc_free_servers(e);
+	free(e);
+}
+
+size_t
+hc_engine_count(const struct hc_engine *e)
+{
+	return e->n;
+}
+
+const struct hc_server *
+hc_engine_server(const struct hc_engine *e, size_t i)
+{
+	return &e->srv[i];
+}

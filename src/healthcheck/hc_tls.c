@@ -1,0 +1,217 @@
+/*
+ * hc_tls.c - the tls checker: a TLS handshake with OpenSSL on a
+ * non-blocking socket (libevent's bufferevent_openssl), optionally
+ * verifying the chain against ca_file and the name (sni); reports how
+ * many days the certificate has left, for the expiry warning.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "clock.h"
+#include "hc.h"
+
+struct hc_tls {
+	const struct cfg_check	*ck;
+	hc_done_fn		 done;
+	void			*arg;
+	SSL_CTX			*ctx;
+	struct bufferevent	*bev;
+	struct event		*ev_timeout;
+	uint64_t		 started;
+};
+
+static void
+hc_tls_free(struct hc_tls *p)
+{
+	if (p->bev != NULL)
+		bufferevent_free(p->bev);	/* frees the SSL too */
+	if (p->ev_timeout != NULL)
+		event_free(p->ev_timeout);
+	if (p->ctx != NULL)
+		SSL_CTX_free(p->ctx);
+	free(p);
+}
+
+static void
+hc_tls_finish(struct hc_tls *p, enum hc_reason r, int days,
+    const char *detail)
+{
+	struct hc_result res;
+
+	memset(&res, 0, sizeof(res));
+	res.reason = r;
+	res.weight = -1;
+	res.cert_days_left = days;
+	res.latency_us = clock_now_us() - p->started;
+	snprintf(res.detail, sizeof(res.detail), "%s", detail);
+	p->done(p->arg, &res);
+	hc_tls_free(p);
+}
+
+static int
+hc_tls_days_left(SSL *ssl)
+{
+	X509	*cert = SSL_get1_peer_certificate(ssl);
+	int	 days = -1, secs;
+
+	if (cert == NULL)
+		return -1;
+	if (!ASN1_TIME_diff(&days, &secs, NULL, X509_get0_notAfter(cert)))
+		days = -1;
+	X509_free(cert);
+	return days;
+}
+
+static void
+hc_tls_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct hc_tls	*p = arg;
+	SSL		*ssl = bufferevent_openssl_get_ssl(bev);
+	char		 detail[128];
+	long		 v;
+
+	if (what & BEV_EVENT_CONNECTED) {
+		v = SSL_get_verify_result(ssl);
+		if (p->ck->tls_verify && v != X509_V_OK) {
+			snprintf(detail, sizeof(detail), "certificate: %s",
+			    X509_verify_cert_error_string(v));
+			hc_tls_finish(p, HC_TLS_VERIFY, hc_tls_days_left(ssl),
+			    detail);
+			return;
+		}
+		snprintf(detail, sizeof(detail), "handshake %s",
+		    SSL_get_version(ssl));
+		hc_tls_finish(p, HC_OK, hc_tls_days_left(ssl), detail);
+		return;
+	}
+	if (what & (BEV_EVENT_ERROR | BEV_EVENT_EOF)) {
+		unsigned long e = bufferevent_get_openssl_error(bev);
+		int serr = EVUTIL_SOCKET_ERROR();
+
+		if (e != 0) {
+			snprintf(detail, sizeof(detail), "handshake: %s",
+			    ERR_reason_error_string(e) ?
+			    ERR_reason_error_string(e) : "failed");
+			hc_tls_finish(p, ERR_GET_REASON(e) ==
+			    SSL_R_CERTIFICATE_VERIFY_FAILED ? HC_TLS_VERIFY :
+			    HC_TLS_HANDSHAKE, -1, detail);
+		} else if (serr == ECONNREFUSED)
+			hc_tls_finish(p, HC_CONNECT_REFUSED, -1,
+			    "connection refused");
+		else if (serr == EHOSTUNREACH || serr == ENETUNREACH)
+			hc_tls_finish(p, HC_UNREACHABLE, -1, strerror(serr));
+		else
+			hc_tls_finish(p, HC_TLS_HANDSHAKE, -1, what &
+			    BEV_EVENT_EOF ? "closed during the handshake" :
+			    "handshake failed");
+	}
+}
+
+static void
+hc_tls_timeout_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	hc_tls_finish(arg, HC_TIMEOUT, -1, "no handshake in time");
+}
+
+static SSL_CTX *
+hc_tls_ctx(const struct cfg_check *ck)
+{
+	SSL_CTX *ctx;
+
+	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL)
+		return NULL;
+	/* Verification is judged after the handshake, with its reason. */
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	if (ck->ca_file != NULL)
+		SSL_CTX_load_verify_locations(ctx, ck->ca_file, NULL);
+	else
+		SSL_CTX_set_default_verify_paths(ctx);
+	if (ck->client_cert != NULL &&
+	    (SSL_CTX_use_certificate_chain_file(ctx, ck->client_cert) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, ck->client_key,
+	    SSL_FILETYPE_PEM) != 1)) {
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+static void *
+hc_tls_start(struct hc_ctx *hctx, const struct hc_target *t, hc_done_fn done,
+    void *arg)
+{
+	struct hc_tls		*p;
+	struct sockaddr_storage	 ss;
+	struct timeval		 tv;
+	socklen_t		 len;
+	SSL			*ssl;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	p->ck = t->ck;
+	p->done = done;
+	p->arg = arg;
+	p->started = clock_now_us();
+	if ((p->ctx = hc_tls_ctx(t->ck)) == NULL || (ssl = SSL_new(p->ctx)) ==
+	    NULL)
+		goto fail;
+	if (t->ck->sni != NULL) {
+		SSL_set_tlsext_host_name(ssl, t->ck->sni);
+		SSL_set1_host(ssl, t->ck->sni);
+	}
+	p->bev = bufferevent_openssl_socket_new(hctx->base, -1, ssl,
+	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE |
+	    BEV_OPT_DEFER_CALLBACKS);
+	if (p->bev == NULL) {
+		SSL_free(ssl);
+		goto fail;
+	}
+	bufferevent_setcb(p->bev, NULL, NULL, hc_tls_event_cb, p);
+	memset(&ss, 0, sizeof(ss));
+	if (t->addr.af == AF_INET) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_addr = t->addr.u.v4;
+		s4->sin_port = htons(t->port);
+		len = sizeof(*s4);
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_addr = t->addr.u.v6;
+		s6->sin6_port = htons(t->port);
+		len = sizeof(*s6);
+	}
+	if ((p->ev_timeout = evtimer_new(hctx->base, hc_tls_timeout_cb,
+	    p)) == NULL)
+		goto fail;
+	tv.tv_sec = t->ck->timeout / 1000;
+	tv.tv_usec = (t->ck->timeout % 1000) * 1000;
+	evtimer_add(p->ev_timeout, &tv);
+	/* A failure here is reported through the event callback later. */
+	bufferevent_socket_connect(p->bev, (struct sockaddr *)&ss, len);
+	return p;
+fail:
+	hc_tls_free(p);
+	return NULL;
+}
+
+static void
+hc_tls_cancel(void *probe)
+{
+	hc_tls_free(probe);
+}
+
+const struct hc_checker hc_tls_checker = { hc_tls_start, hc_tls_cancel };

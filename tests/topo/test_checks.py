@@ -1,0 +1,171 @@
+"""Health checks against real servers in a namespace, as an operator sees
+them in `directorctl checks` and the log: each state change after
+exactly rise successes or fall failures, with the reason.
+"""
+
+import os
+import re
+import signal
+import subprocess
+import time
+
+import pytest
+
+HERE = os.path.dirname(__file__)
+RS = "198.51.100.11"
+
+
+@pytest.fixture
+def farm(lab):
+    lab.add_host("lb1", "198.51.100.1/24")
+    lab.add_host("web1", RS + "/24")
+    return lab
+
+
+def check(d, port=80):
+    for c in d.ctl_json("checks")["checks"]:
+        if c["port"] == port:
+            return c
+    raise AssertionError("no check for port %d" % port)
+
+
+def wait_for(pred, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return
+        time.sleep(0.02)
+    raise AssertionError("%s: not within %ss" % (what, timeout))
+
+
+def wait_port(lab, port):
+    """Waits until web1 accepts on port (seen from lb1)."""
+    code = ("import socket,sys; socket.create_connection((%r, %d), "
+            "timeout=0.5).close()" % (RS, port))
+    wait_for(lambda: lab.exec("lb1", "python3", "-c", code,
+                              check=False).returncode == 0, 10,
+             "web1 listening on %d" % port)
+
+
+def conf(checks):
+    """One virtual server; checks: list of (port, check body)."""
+    rs = ",\n".join('{ address = "%s"; port = %d; weight = 5; max_weight = 9;'
+                    ' check = { %s }; }' % (RS, port, body)
+                    for port, body in checks)
+    return """
+global = { script_security = false; };
+virtual_servers = ( { name = "web"; address = "192.0.2.100"; port = 80;
+  real_servers = ( %s ); } );
+""" % rs
+
+
+def test_http_check_rise_and_fall(farm, directors, tmp_path):
+    ctl = tmp_path / "mode"
+    ctl.write_text("200 ok")
+    farm.popen("web1", "python3", os.path.join(HERE, "httpd.py"), "80",
+               str(ctl))
+    wait_port(farm, 80)
+    d = directors("lb1", conf([(80, 'type = "http"; path = "/health"; '
+                                'interval = 0.2; timeout = 0.15; '
+                                'retry_delay = 0.2; rise = 2; fall = 3; '
+                                'initial_state = "down"; '
+                                'weight_header = "X-Weight";')])).start()
+    wait_for(lambda: check(d)["state"] == "UP", 5, "server up")
+    c = check(d)
+    assert c["consecutive_ok"] >= 2 and c["changes"] == 1
+    assert re.search(r"real server 198\.51\.100\.11:80 of vs web: DOWN -> "
+                     r"UP \(http: .* after 2 successes\)", d.log()), d.log()
+    ctl.write_text("503 down")
+    wait_for(lambda: check(d)["state"] == "DOWN", 5, "server down")
+    c = check(d)
+    assert c["consecutive_failures"] == 3, c
+    assert c["last_result"] == "status"
+    assert "real server 198.51.100.11:80 of vs web: UP -> DOWN (http: " \
+        "status 503 after 3 failures)" in d.log()
+    ctl.write_text("weight 7")
+    wait_for(lambda: check(d)["state"] == "UP", 5, "server up again")
+    wait_for(lambda: check(d)["weight"] == 7, 2, "dynamic weight")
+
+
+def test_http_check_stall_costs_one_timeout(farm, directors, tmp_path):
+    ctl = tmp_path / "mode"
+    ctl.write_text("stall")
+    farm.popen("web1", "python3", os.path.join(HERE, "httpd.py"), "80",
+               str(ctl))
+    d = directors("lb1", conf([(80, 'type = "http"; interval = 0.3; '
+                                'timeout = 0.2; fall = 1;')])).start()
+    wait_port(farm, 80)
+    wait_for(lambda: check(d)["state"] == "DOWN" and
+             check(d)["last_result"] == "timeout", 5, "down by timeout")
+    # The loop was never blocked: the daemon answers at once.
+    t0 = time.monotonic()
+    d.ctl("status")
+    assert time.monotonic() - t0 < 1
+
+
+def test_tcp_checks(farm, directors, tmp_path):
+    # 81: accepts and never answers; 82: nothing listens; 83: answers.
+    farm.popen("web1", "python3", "-c", """
+import socket, threading
+def serve(port, answer):
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", port)); s.listen(64)
+    held = []
+    while True:
+        c, _ = s.accept()
+        if answer:
+            c.recv(100); c.sendall(b"+PONG\\r\\n"); c.close()
+        else:
+            held.append(c)
+threading.Thread(target=serve, args=(81, False), daemon=True).start()
+serve(83, True)
+""")
+    wait_port(farm, 81)
+    wait_port(farm, 83)
+    body = ('type = "tcp"; interval = 0.2; timeout = 0.15; fall = 2; '
+            'send = "PING\\r\\n"; expect = "PONG";')
+    d = directors("lb1", conf([(81, body), (82, body), (83, body)])).start()
+    wait_for(lambda: check(d, 81)["state"] == "DOWN" and
+             check(d, 82)["state"] == "DOWN", 5, "81 and 82 down")
+    assert check(d, 81)["last_result"] == "timeout"
+    assert check(d, 82)["last_result"] == "connection refused"
+    time.sleep(0.5)
+    assert check(d, 83)["state"] == "UP"
+    assert check(d, 83)["failures"] == 0
+
+
+def test_script_checks(farm, directors, tmp_path):
+    slow = tmp_path / "slow.sh"
+    slow.write_text("#!/bin/sh\nsleep 5\n")
+    slow.chmod(0o755)
+    dyn = tmp_path / "dyn.sh"
+    dyn.write_text("#!/bin/sh\nexit 6\n")
+    dyn.chmod(0o755)
+    d = directors("lb1", conf([
+        (90, 'type = "script"; script = "%s"; interval = 0.3; '
+             'timeout = 0.2; fall = 1;' % slow),
+        (91, 'type = "script"; script = [ "%s", "arg" ]; interval = 0.3; '
+             'timeout = 0.2; dynamic_weight = true;' % dyn)])).start()
+    wait_for(lambda: check(d, 90)["state"] == "DOWN", 5, "slow script down")
+    assert check(d, 90)["last_result"] == "script timeout"
+    wait_for(lambda: check(d, 91)["weight"] == 4, 5, "weight 6 - 2")
+    assert check(d, 91)["state"] == "UP"
+
+
+def test_tls_check_and_expiry_warning(farm, directors, tmp_path):
+    key, crt = tmp_path / "k.pem", tmp_path / "c.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
+                    "-nodes", "-days", "2", "-subj", "/CN=www.example.test",
+                    "-keyout", str(key), "-out", str(crt)], check=True,
+                   capture_output=True)
+    farm.popen("web1", "openssl", "s_server", "-quiet", "-accept", "443",
+               "-cert", str(crt), "-key", str(key))
+    d = directors("lb1", conf([
+        (443, 'type = "tls"; interval = 0.3; timeout = 0.25; rise = 1; '
+              'initial_state = "down"; tls_verify = true; ca_file = "%s"; '
+              'sni = "www.example.test"; cert_expiry_warn_days = 30;'
+              % crt)])).start()
+    wait_for(lambda: check(d, 443)["state"] == "UP", 10, "tls up")
+    assert check(d, 443)["cert_days_left"] in (1, 2)
+    assert "TLS certificate expires in" in d.log()
+    assert "WARNING: certificate expires" in d.ctl("checks").stdout
