@@ -230,7 +230,7 @@ print(dict(hits))
 
 def serve(lab, host, tmp_path, text):
     root = tmp_path / host
-    root.mkdir()
+    root.mkdir(parents=True)
     (root / "index.html").write_text(text + "\n")
     return lab.popen(host, "python3", "-m", "http.server", "80",
                      "--bind", "0.0.0.0", "--directory", str(root))

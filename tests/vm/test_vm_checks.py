@@ -1,0 +1,74 @@
+"""Health checks driving the real kernel's IPVS weights (inside the VM):
+a real server whose HTTP service stops goes to weight 0 in `ipvsadm -Ln`
+within interval x fall + timeout, clients stop reaching it, and it comes
+back when the service does.
+"""
+
+import os
+import re
+import sys
+import time
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from test_vm_lb import CLIENT, ipvsadm, lab, director, serve, wait_http, \
+    wait_synced  # noqa: E402,F401
+
+if os.geteuid() != 0 or not os.path.exists("/proc/net/ip_vs"):
+    pytest.skip("needs the IPVS VM (run via tests/vm/run-tests)",
+                allow_module_level=True)
+
+
+def weight_of(lab, rs):
+    m = re.search(r"-> %s:80\s+\S+\s+(\d+)" % re.escape(rs),
+                  ipvsadm(lab, "lb1", "-Ln"))
+    return int(m.group(1)) if m else None
+
+
+def test_weight_follows_http_health(lab, director, tmp_path):
+    lab.add_host("client", "192.0.2.50/24")
+    lab.add_host("lb1", "192.0.2.1/24", "192.0.2.100/24", "198.51.100.1/24")
+    lab.add_host("web1", "198.51.100.11/24")
+    lab.add_host("web2", "198.51.100.12/24")
+    lab.exec("lb1", "sysctl", "-qw", "net.ipv4.ip_forward=1")
+    lab.exec("lb1", "sysctl", "-qw", "net.ipv4.conf.all.send_redirects=0")
+    lab.exec("lb1", "sysctl", "-qw", "net.ipv4.conf.eth0.send_redirects=0")
+    procs = {}
+    for w in ("web1", "web2"):
+        lab.exec(w, "ip", "route", "add", "default", "via", "198.51.100.1")
+        procs[w] = serve(lab, w, tmp_path, w)
+    wait_http(lab, "lb1", "http://198.51.100.11/")
+    wait_http(lab, "lb1", "http://198.51.100.12/")
+    check = ('check = { type = "http"; interval = 0.5; timeout = 0.3; '
+             'rise = 1; fall = 2; };')
+    conf = """virtual_servers = ( { name = "web"; address = "192.0.2.100";
+      port = 80; scheduler = "rr"; real_servers = (
+        { address = "198.51.100.11"; %s },
+        { address = "198.51.100.12"; %s } ); } );""" % (check, check)
+    d = director("lb1", conf)
+    wait_synced(d, 1)
+    assert weight_of(lab, "198.51.100.12") == 1
+    # web2's service stops.
+    procs["web2"].terminate()
+    procs["web2"].wait(10)
+    t0 = time.monotonic()
+    deadline = t0 + 10
+    while time.monotonic() < deadline and \
+            weight_of(lab, "198.51.100.12") != 0:
+        time.sleep(0.05)
+    took = time.monotonic() - t0
+    assert weight_of(lab, "198.51.100.12") == 0, d.log()
+    # interval x fall + timeout = 1.3 s; the guest is slow: allow 3 s.
+    assert took < 3.0, took
+    assert "real server 198.51.100.12:80 of vs web: UP -> DOWN" in d.log()
+    out = lab.exec("client", "python3", "-c", CLIENT, "192.0.2.100", "20",
+                   timeout=120).stdout
+    assert eval(out) == {"web1": 20}, out
+    # The service comes back, and so does the weight.
+    serve(lab, "web2", tmp_path / "again", "web2")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and \
+            weight_of(lab, "198.51.100.12") != 1:
+        time.sleep(0.05)
+    assert weight_of(lab, "198.51.100.12") == 1, d.log()
