@@ -95,7 +95,38 @@ daemon_probe_ipvs(struct director *d)
 	ipvs_nl_close(nl);
 }
 
-/* A VRRP transition becomes notify scripts (and, later, the sync daemon). */
+/*
+ * The IPVS connection sync daemon follows VRRP: master while any
+ * instance is MASTER, backup otherwise, so connections survive a
+ * failover.
+ */
+static void
+daemon_sync_role(struct director *d, bool master)
+{
+	const struct cfg_global	*g = &d->cfg->global;
+	struct ipvs_daemon	 dm;
+	int			 rc;
+
+	if (d->ipvs_nl == NULL || g->sync_ifname == NULL ||
+	    (d->sync_role == (master ? 1 : 2)))
+		return;
+	ipvs_nl_daemon_stop(d->ipvs_nl, master ? IP_VS_STATE_BACKUP :
+	    IP_VS_STATE_MASTER);
+	memset(&dm, 0, sizeof(dm));
+	dm.state = master ? IP_VS_STATE_MASTER : IP_VS_STATE_BACKUP;
+	snprintf(dm.ifname, sizeof(dm.ifname), "%s", g->sync_ifname);
+	dm.syncid = g->sync_id;
+	if ((rc = ipvs_nl_daemon_start(d->ipvs_nl, &dm)) != 0 && rc != -EEXIST)
+		log_warnx("IPVS: sync daemon as %s on %s: %s", master ?
+		    "master" : "backup", g->sync_ifname, strerror(-rc));
+	else
+		log_info("IPVS: connection sync daemon is now %s on %s (sync id "
+		    "%u)", master ? "master" : "backup", g->sync_ifname,
+		    g->sync_id);
+	d->sync_role = master ? 1 : 2;
+}
+
+/* A VRRP transition becomes notify scripts and the sync daemon's role. */
 static void
 daemon_vrrp_hook(void *arg, const struct cfg_vrrp *c, enum vrrp_state old,
     enum vrrp_state new, enum vrrp_reason why, uint8_t priority)
@@ -121,6 +152,10 @@ daemon_vrrp_hook(void *arg, const struct cfg_vrrp *c, enum vrrp_state old,
 	notify_event(d->notify, "INSTANCE", c->name, new == VRRP_STATE_INIT ?
 	    "STOP" : vrrp_state_name(new), priority, s, 3,
 	    d->cfg->global.notify_fifo);
+	if (new == VRRP_STATE_MASTER)
+		daemon_sync_role(d, true);
+	else if (old == VRRP_STATE_MASTER || d->sync_role == 0)
+		daemon_sync_role(d, vrrp_any_master(d->vrrp));
 }
 
 /* A real server changed: its IPVS weight, then its notify script. */
@@ -493,6 +528,10 @@ daemon_run(struct director *d)
 	d->notify = NULL;
 	proc_runner_free(d->procs);
 	d->procs = NULL;
+	if (d->ipvs_nl != NULL && d->sync_role != 0) {
+		ipvs_nl_daemon_stop(d->ipvs_nl, IP_VS_STATE_MASTER);
+		ipvs_nl_daemon_stop(d->ipvs_nl, IP_VS_STATE_BACKUP);
+	}
 	if (d->lb != NULL) {
 		lb_shutdown(d->lb);
 		lb_free(d->lb);

@@ -68,6 +68,7 @@ struct director {
 	struct event		*ev_signals[4];
 	struct event		*ev_reload;	/* coalesces reload requests */
 	bool			 stopping;
+	int			 sync_role;	/* 0 none, 1 master, 2 backup */
 };
 
 /* Sets up the loop, signals and control socket around d->cfg. 0 or -1. */

@@ -20,6 +20,7 @@
 #include "daemon.h"
 #include "lb.h"
 #include "log.h"
+#include "notify.h"
 #include "../ipvs/ipvs_backend.h"
 
 #define LB_SLICE_US		1000	/* time box of one step */
@@ -261,10 +262,40 @@ lb_set_rs_health(struct lb *lb, size_t vs, size_t rs, bool up, int weight)
 	lb_sync(lb, LB_SYNC_HEALTH);
 }
 
+/* Quorum lost or regained: one log line and the vs's notify script. */
+static void
+lb_quorum_changes(struct lb *lb, const bool *prev)
+{
+	const struct cfg	*c = lb->d->cfg;
+	const struct cfg_argv	*script;
+	size_t			 i;
+	bool			 ok;
+
+	for (i = 0; i < lb->nquorum && i < c->nvs; i++) {
+		if ((ok = lb->quorum_ok[i]) == prev[i])
+			continue;
+		if (ok)
+			log_info("vs %s: quorum regained (%u)%s", c->vs[i].name,
+			    c->vs[i].quorum, c->vs[i].has_sorry ?
+			    ", sorry server out" : "");
+		else
+			log_warnx("vs %s: quorum lost (%u)%s", c->vs[i].name,
+			    c->vs[i].quorum, c->vs[i].has_sorry ?
+			    ", sorry server in" : "");
+		script = ok ? &c->vs[i].notify_quorum_up :
+		    &c->vs[i].notify_quorum_down;
+		if (lb->d->notify != NULL)
+			notify_event(lb->d->notify, "VS", c->vs[i].name, ok ?
+			    "QUORUM_UP" : "QUORUM_DOWN", (int)c->vs[i].quorum,
+			    &script, 1, c->global.notify_fifo);
+	}
+}
+
 static void
 lb_begin(struct lb *lb)
 {
-	int rc;
+	bool	*prev;
+	int	 rc;
 
 	lb->reason = lb->pending_reason;
 	lb->pending = false;
@@ -272,9 +303,17 @@ lb_begin(struct lb *lb)
 	lb->started_us = clock_now_us();
 	lb->st.busy = true;
 	if ((rc = lb_quorum_resize(lb)) != 0 || (lb->health == NULL &&
-	    lb_health_init(lb) != 0) || lb_desired(lb->d->cfg,
-	    (const struct lb_rs_health *const *)lb->health, lb->quorum_ok,
-	    &lb->want) == -1) {
+	    lb_health_init(lb) != 0) || (prev = malloc(lb->nquorum + 1)) ==
+	    NULL) {
+		lb_fail(lb, "building the wanted table", -ENOMEM);
+		return;
+	}
+	memcpy(prev, lb->quorum_ok, lb->nquorum);
+	rc = lb_desired(lb->d->cfg, (const struct lb_rs_health *const *)
+	    lb->health, lb->quorum_ok, &lb->want);
+	lb_quorum_changes(lb, prev);
+	free(prev);
+	if (rc == -1) {
 		lb_fail(lb, "building the wanted table", -ENOMEM);
 		return;
 	}

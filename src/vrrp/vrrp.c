@@ -789,6 +789,17 @@ vrrp_count(const struct vrrp *v)
 	return v->n;
 }
 
+bool
+vrrp_any_master(const struct vrrp *v)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < v->n; i++)
+		if (v->insts[i]->fsm.state == VRRP_STATE_MASTER)
+			return true;
+	return false;
+}
+
 uint64_t
 vrrp_unknown_vrid(const struct vrrp *v)
 {

@@ -66,6 +66,8 @@ void		 vrrp_reconfigure(struct vrrp *, const struct cfg *);
 void		 vrrp_shutdown(struct vrrp *);
 void		 vrrp_free(struct vrrp *);
 size_t		 vrrp_count(const struct vrrp *);
+/* Whether any instance is MASTER now. */
+bool		 vrrp_any_master(const struct vrrp *);
 /* Fills info for instance i (0 <= i < vrrp_count()). */
 void		 vrrp_info(const struct vrrp *, size_t i,
 		    struct vrrp_inst_info *info);

@@ -327,3 +327,25 @@ def test_dr_mode(lab, director, tmp_path):
     lb_mac = json.loads(lab.exec("lb1", "ip", "-j", "link", "show",
                                  "eth0").stdout)[0]["address"]
     assert lb_mac in neigh, (neigh, lb_mac)
+
+
+def test_sync_daemon_follows_vrrp(lab, director):
+    lab.add_host("lb1", "192.0.2.1/24")
+    conf = """
+global = { ipvs = { sync_daemon = { interface = "eth0"; sync_id = 9; }; }; };
+vrrp_instances = ( { name = "VI_1"; interface = "eth0";
+  virtual_router_id = 51; priority = 150; advert_interval = 0.1;
+  virtual_addresses = ( "192.0.2.100/24" ); } );
+"""
+    d = director("lb1", conf)
+    deadline = time.monotonic() + 10
+    out = ""
+    while time.monotonic() < deadline:
+        out = ipvsadm(lab, "lb1", "-L", "--daemon")
+        if "master sync daemon" in out:
+            break
+        time.sleep(0.1)
+    assert "master sync daemon (mcast=eth0, syncid=9" in out, (out, d.log())
+    assert "backup sync daemon" not in out
+    assert d.stop() == 0
+    assert "sync daemon" not in ipvsadm(lab, "lb1", "-L", "--daemon")
