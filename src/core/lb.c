@@ -308,7 +308,8 @@ lb_begin(struct lb *lb)
 		lb_fail(lb, "building the wanted table", -ENOMEM);
 		return;
 	}
-	memcpy(prev, lb->quorum_ok, lb->nquorum);
+	if (lb->nquorum > 0)
+		memcpy(prev, lb->quorum_ok, lb->nquorum);
 	rc = lb_desired(lb->d->cfg, (const struct lb_rs_health *const *)
 	    lb->health, lb->quorum_ok, &lb->want);
 	lb_quorum_changes(lb, prev);
