@@ -90,12 +90,59 @@ hc_name(const struct hc_server *s, char *buf, size_t len)
 	    a, s->rs->port);
 }
 
+/*
+ * Slow start: after coming up, the weight climbs from 1 to the target
+ * over slow_start, so a cold server is not flooded at once.
+ */
+static int
+hc_effective(const struct hc_server *s)
+{
+	uint64_t	span = s->rs->slow_start * 1000ull, t;
+	int		w;
+
+	if (span == 0 || s->up_since_us == 0 || s->target <= 1)
+		return s->target;
+	if ((t = clock_now_us() - s->up_since_us) >= span)
+		return s->target;
+	w = (int)((uint64_t)s->target * t / span);
+	return w < 1 ? 1 : w;
+}
+
+static void
+hc_ramp_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct hc_server	*s = arg;
+	uint32_t		 step = s->rs->slow_start / 10;
+	int			 w = hc_effective(s);
+	struct timeval		 tv;
+
+	if (!s->up)
+		return;
+	if (w != s->weight) {
+		s->weight = w;
+		s->engine->fn(s->engine->arg, s);
+	}
+	if (w == s->target) {
+		s->up_since_us = 0;
+		return;
+	}
+	if (step < 100)
+		step = 100;
+	tv.tv_sec = step / 1000;
+	tv.tv_usec = (step % 1000) * 1000;
+	evtimer_add(s->ev_ramp, &tv);
+}
+
 static void
 hc_change(struct hc_server *s, bool up, unsigned run)
 {
 	char name[80];
 
 	s->up = up;
+	s->up_since_us = up && s->rs->slow_start ? clock_now_us() : 0;
+	s->weight = hc_effective(s);
+	if (s->up_since_us != 0)
+		hc_ramp_cb(-1, 0, s);	/* arms the next step */
 	s->changes++;
 	s->last_change = time(NULL);
 	hc_name(s, name, sizeof(name));
@@ -146,9 +193,9 @@ hc_result(void *arg, const struct hc_result *r)
 		s->ok_run++;
 		s->fail_run = 0;
 		if (r->weight >= 0) {
-			w = r->weight > s->rs->max_weight ? s->rs->max_weight :
-			    r->weight;
-			if (w != s->weight) {
+			s->target = r->weight > s->rs->max_weight ?
+			    s->rs->max_weight : r->weight;
+			if ((w = hc_effective(s)) != s->weight) {
 				s->weight = w;
 				if (s->up)
 					s->engine->fn(s->engine->arg, s);
@@ -242,8 +289,9 @@ hc_build(struct hc_engine *e, const struct cfg *c, struct hc_engine *old)
 			s->rs_index = j;
 			s->checker = hc_checker_of(s->ck->type);
 			s->up = s->ck->initial_up;
-			s->weight = s->rs->weight;
+			s->weight = s->target = s->rs->weight;
 			s->ev = evtimer_new(e->ctx.base, hc_run, s);
+			s->ev_ramp = evtimer_new(e->ctx.base, hc_ramp_cb, s);
 			for (k = 0; old != NULL && k < old->n; k++)
 				if (old->srv[k].ev != NULL &&
 				    hc_same(&old->srv[k], s->vs, s->rs))
@@ -260,8 +308,9 @@ hc_build(struct hc_engine *e, const struct cfg *c, struct hc_engine *old)
 				s->last_change = old->srv[k].last_change;
 				memcpy(s->results, old->srv[k].results,
 				    sizeof(s->results));
-				if (old->srv[k].weight <= s->rs->max_weight)
-					s->weight = old->srv[k].weight;
+				if (old->srv[k].target <= s->rs->max_weight)
+					s->weight = s->target =
+					    old->srv[k].target;
 			}
 			if (old != NULL && k < old->n) {
 				hc_arm(s, hc_remaining(&old->srv[k]));
@@ -302,6 +351,8 @@ hc_free_servers(struct hc_engine *e)
 			e->srv[i].checker->cancel(e->srv[i].probe);
 		if (e->srv[i].ev != NULL)
 			event_free(e->srv[i].ev);
+		if (e->srv[i].ev_ramp != NULL)
+			event_free(e->srv[i].ev_ramp);
 	}
 	free(e->srv);
 	e->srv = NULL;

@@ -26,7 +26,9 @@ struct hc_server {
 	size_t			 rs_index;	/* in vs->rs */
 	const struct hc_checker	*checker;
 	bool			 up;
-	int			 weight;	/* configured or dynamic */
+	int			 weight;	/* in use: target, or ramping */
+	int			 target;	/* configured or dynamic */
+	uint64_t		 up_since_us;	/* slow start: when it came up */
 	unsigned		 ok_run;	/* consecutive */
 	unsigned		 fail_run;
 	uint64_t		 checks;
@@ -38,6 +40,7 @@ struct hc_server {
 	bool			 cert_warned;
 	void			*probe;		/* in flight, or NULL */
 	struct event		*ev;
+	struct event		*ev_ramp;	/* slow start steps */
 };
 
 /* A server went up or down, or its dynamic weight changed. */

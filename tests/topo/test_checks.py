@@ -169,3 +169,25 @@ def test_tls_check_and_expiry_warning(farm, directors, tmp_path):
     assert check(d, 443)["cert_days_left"] in (1, 2)
     assert "TLS certificate expires in" in d.log()
     assert "WARNING: certificate expires" in d.ctl("checks").stdout
+
+
+def test_slow_start_ramps_the_weight(farm, directors, tmp_path):
+    ctl = tmp_path / "mode"
+    ctl.write_text("200 ok")
+    farm.popen("web1", "python3", os.path.join(HERE, "httpd.py"), "80",
+               str(ctl))
+    wait_port(farm, 80)
+    text = conf([(80, 'type = "http"; interval = 0.1; timeout = 0.08; '
+                  'rise = 1; initial_state = "down";')]).replace(
+        "weight = 5; max_weight = 9;", "weight = 9; slow_start = 1.5;")
+    d = directors("lb1", text).start()
+    wait_for(lambda: check(d)["state"] == "UP", 5, "server up")
+    seen = set()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and check(d)["weight"] != 9:
+        seen.add(check(d)["weight"])
+        time.sleep(0.05)
+    assert check(d)["weight"] == 9
+    # It climbed through intermediate weights, starting low.
+    assert min(seen) <= 3 and len(seen) >= 3, seen
+    assert re.search(r"DOWN -> UP", d.log())
