@@ -346,6 +346,33 @@ daemon_uptime(const struct director *d)
 	return (long long)(time(NULL) - d->started);
 }
 
+/* The full state: what directorctl vrrp, checks and ipvs show. */
+static void
+daemon_dump_views(struct director *d, FILE *fp)
+{
+	static const char *const views[] = { "vrrp", "checks", "ipvs" };
+	struct ctl_req		 req;
+	struct evbuffer		*b;
+	const struct ctl_cmd	*cmd;
+	char			 err[256];
+	size_t			 i, len;
+
+	for (i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
+		if ((cmd = ctl_find(views[i])) == NULL ||
+		    (b = evbuffer_new()) == NULL)
+			continue;
+		memset(&req, 0, sizeof(req));
+		req.argv[0] = (char *)views[i];
+		req.argc = 1;
+		fprintf(fp, "--- %s\n", views[i]);
+		if (cmd->fn(d, &req, b, err, sizeof(err)) == -1)
+			fprintf(fp, "%s\n", err);
+		len = evbuffer_get_length(b);
+		fwrite(evbuffer_pullup(b, -1), 1, len, fp);
+		evbuffer_free(b);
+	}
+}
+
 static void
 daemon_dump_to(struct director *d, FILE *fp)
 {
@@ -371,6 +398,7 @@ daemon_dump_to(struct director *d, FILE *fp)
 		    ipvs_version_str(d->ipvs.version, v, sizeof(v)));
 	else
 		fprintf(fp, "ipvs: unavailable: %s\n", d->ipvs.reason);
+	daemon_dump_views(d, fp);
 }
 
 void

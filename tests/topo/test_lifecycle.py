@@ -3,6 +3,7 @@ with a good and a bad config, state dump, systemd notifications, shutdown.
 """
 
 import os
+import re
 import signal
 import socket
 import time
@@ -148,6 +149,20 @@ def test_sigusr1_dumps_state(directors, lb, example_config):
     d.wait_for_log(r"state dump: director \S+ pid %d" % d.proc.pid)
     d.wait_for_log(r"generation 1: 1 vrrp instances, 0 sync groups, "
                    r"1 virtual servers, 2 real servers")
+    # The full state: each instance and each check.
+    d.wait_for_log(r"info: VI_1 +(BACKUP|MASTER) +priority 150/150")
+    d.wait_for_log(r"info: web +198\.51\.100\.11:80 +http")
+
+
+def test_sigusr1_dump_file(directors, lb, example_config, tmp_path):
+    dump = tmp_path / "dump.txt"
+    d = directors(lb, example_config.replace(
+        '# dump_file = "/var/tmp/director.dump";',
+        'dump_file = "%s";' % dump)).start()
+    d.signal(signal.SIGUSR1)
+    d.wait_for_log(r"state dump written to %s" % re.escape(str(dump)))
+    text = dump.read_text()
+    assert "--- vrrp" in text and "--- checks" in text and "VI_1" in text
 
 
 def test_systemd_notify_protocol(directors, lb, example_config, tmp_path):
