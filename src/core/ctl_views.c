@@ -16,6 +16,7 @@
 #include "daemon.h"
 #include "json.h"
 #include "lb.h"
+#include "metrics.h"
 #include "../ipvs/ipvs_nl.h"
 #include "../vrrp/vrrp.h"
 #include "../healthcheck/hc_engine.h"
@@ -70,6 +71,8 @@ status_json(struct director *d, const struct status_counts *n,
 	json_str(&j, "started", fmt_time(d->started, t, sizeof(t)));
 	json_str(&j, "config_file", d->cfg_file);
 	json_uint(&j, "generation", d->generation);
+	json_double(&j, "loop_stall_max", metrics_max_stall_us(d->metrics) /
+	    1e6);
 	json_obj_begin(&j, "last_reload");
 	json_str(&j, "time", d->reload.when ? fmt_time(d->reload.when, t,
 	    sizeof(t)) : NULL);

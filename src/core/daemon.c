@@ -21,6 +21,7 @@
 #include "daemon.h"
 #include "json.h"
 #include "lb.h"
+#include "metrics.h"
 #include "notify.h"
 #include "proc.h"
 #include "log.h"
@@ -317,6 +318,14 @@ daemon_reload(struct director *d, struct evbuffer *out, bool json)
 			hc_engine_reconfigure(d->hc, d->cfg);
 			daemon_hc_push(d);
 		}
+		if ((old->global.metrics_listen == NULL) !=
+		    (nc->global.metrics_listen == NULL) ||
+		    (nc->global.metrics_listen != NULL &&
+		    strcmp(old->global.metrics_listen,
+		    nc->global.metrics_listen) != 0)) {
+			metrics_free(d->metrics);
+			d->metrics = metrics_new(d);
+		}
 		cfg_free(old);
 		log_info("reload OK: generation %llu",
 		    (unsigned long long)d->generation);
@@ -513,6 +522,8 @@ daemon_start(struct director *d)
 		return -1;
 	if ((d->ctl = ctl_open(d, d->sock_path)) == NULL)
 		return -1;
+	if ((d->metrics = metrics_new(d)) == NULL)
+		log_warnx("metrics: not served");
 	log_info("director %s started: config %s, generation 1, control "
 	    "socket %s", PACKAGE_VERSION, d->cfg_file, d->sock_path);
 	daemon_notify("READY=1");
@@ -541,6 +552,8 @@ daemon_run(struct director *d)
 	event_base_dispatch(d->base);
 	ctl_close(d->ctl);
 	d->ctl = NULL;
+	metrics_free(d->metrics);
+	d->metrics = NULL;
 	/* Masters announce priority 0 first, so the backup takes over now. */
 	if (d->vrrp != NULL) {
 		vrrp_shutdown(d->vrrp);

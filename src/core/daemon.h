@@ -23,6 +23,7 @@ struct vrrp;
 struct proc_runner;
 struct hc_engine;
 struct hc_http;
+struct metrics;
 struct notify;
 
 #define DIRECTOR_DEFAULT_CONF	"/etc/director.conf"
@@ -64,6 +65,7 @@ struct director {
 	struct proc_runner	*procs;		/* scripts and hooks */
 	struct hc_engine	*hc;		/* health checks */
 	struct hc_http		*http;		/* libcurl for http checks */
+	struct metrics		*metrics;
 	struct notify		*notify;
 	struct event		*ev_signals[4];
 	struct event		*ev_reload;	/* coalesces reload requests */

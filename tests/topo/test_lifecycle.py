@@ -254,3 +254,27 @@ def test_ipvs_view_without_kernel_ipvs(directors, lb, example_config):
     assert st["active"] is False and st["kernel_available"] is False
     # The rest of the daemon carries on: a reload still works.
     assert "reload OK" in d.ctl("reload").stdout
+
+
+def test_metrics_endpoint(directors, lab, lb, example_config):
+    text = example_config.replace('# metrics_listen = "127.0.0.1:9367";',
+                                  'metrics_listen = "127.0.0.1:9367";')
+    d = directors(lb, text).start()
+    d.ctl("reload")
+    code = ("import urllib.request as u; print(u.urlopen("
+            "'http://127.0.0.1:9367/metrics', timeout=5).read().decode())")
+    out = lab.exec(lb, "python3", "-c", code).stdout
+    assert 'director_reloads_total{result="ok"} 1' in out
+    assert "director_config_generation 2" in out
+    assert re.search(r'director_vrrp_state\{instance="VI_1",state="BACKUP"\}'
+                     r' [01]', out)
+    assert 'director_vrrp_drops_total{instance="VI_1",reason="ttl"} 0' in out
+    assert 'director_check_up{vs="web",server="198.51.100.11",port="80"}' \
+        in out
+    assert re.search(r"director_loop_stall_max_seconds \d+\.\d+", out)
+    # Off unless configured: the example config serves nothing.
+    d.stop()
+    d2 = directors(lb, example_config).start()
+    r = lab.exec(lb, "python3", "-c", code, check=False)
+    assert r.returncode != 0
+    assert d2.ctl_json("status")["loop_stall_max"] < 1.0
