@@ -89,6 +89,14 @@ class Lab:
         self.procs.append(p)
         return p
 
+    def popen_pipe(self, host, *args):
+        """Like popen(), with stdout readable through communicate()."""
+        p = subprocess.Popen(["ip", "netns", "exec", self.hosts[host],
+                              *args], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True)
+        self.procs.append(p)
+        return p
+
     def destroy(self):
         for p in self.procs:
             if p.poll() is None:
