@@ -469,18 +469,28 @@ int
 daemon_start(struct director *d)
 {
 	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT, SIGUSR1 };
-	uid_t	uid;
-	gid_t	gid;
-	size_t	i;
+	struct event_config	*ecfg;
+	uid_t			 uid;
+	gid_t			 gid;
+	size_t			 i;
 
 	signal(SIGPIPE, SIG_IGN);
 	d->started = time(NULL);
 	d->generation = 1;
 	daemon_apply_globals(d);
-	if ((d->base = event_base_new()) == NULL) {
+	/*
+	 * Precise timers: the default coarse clock (4 ms here) made 10 ms
+	 * adverts go out every 12 ms (measured in bench/vrrp-failover).
+	 */
+	if ((ecfg = event_config_new()) == NULL ||
+	    event_config_set_flag(ecfg, EVENT_BASE_FLAG_PRECISE_TIMER) == -1 ||
+	    (d->base = event_base_new_with_config(ecfg)) == NULL) {
+		if (ecfg != NULL)
+			event_config_free(ecfg);
 		log_warnx("cannot create the event loop");
 		return -1;
 	}
+	event_config_free(ecfg);
 	/* 0: VRRP, 1: everything else, 2: bulk IPVS work in slices. */
 	if (event_base_priority_init(d->base, 3) == -1) {
 		log_warnx("cannot set event priorities");

@@ -47,6 +47,7 @@ struct vrrp_inst {
 	unsigned		 garp_left;
 	bool			 vips_up;
 	bool			 own_down;	/* our interface's link */
+	bool			 own_fault;	/* from our own tracking */
 	bool			*track_down;	/* per conf->track_ifs */
 	char			 master[64];
 	const char		*last_reason;
@@ -69,6 +70,7 @@ struct vrrp {
 	vrrp_hook_fn		 hook;
 	void			*hook_arg;
 	uint64_t		 unknown_vrid;
+	bool			 in_group;	/* propagating a group move */
 	uint8_t			 buf[VRRP_MAX_LEN + 128];	/* + IPv4 header */
 };
 
@@ -87,6 +89,9 @@ vrrp_drop_name(enum vrrp_drop d)
 }
 
 static void	vrrp_rearm(struct vrrp_inst *);
+static void	vrrp_inst_track(struct vrrp_inst *);
+static void	vrrp_group_moved(struct vrrp_inst *, enum vrrp_state,
+		    enum vrrp_state);
 
 static const char *
 vrrp_addr_str(int af, const void *a, char *buf, size_t len)
@@ -245,6 +250,56 @@ vrrp_state_cb(void *ctx, enum vrrp_state old, enum vrrp_state new,
 	if (vi->v->hook != NULL)
 		vi->v->hook(vi->v->hook_arg, vi->conf, old, new, why,
 		    vi->fsm.priority);
+	if (vi->conf->sync_group != NULL && !vi->v->in_group)
+		vrrp_group_moved(vi, old, new);
+}
+
+/*
+ * Sync groups: when one member becomes MASTER or BACKUP the others
+ * follow at once; while one is in FAULT, all are (so the other box
+ * takes the whole group).
+ */
+static void
+vrrp_group_moved(struct vrrp_inst *vi, enum vrrp_state old,
+    enum vrrp_state new)
+{
+	struct vrrp		*v = vi->v;
+	struct vrrp_inst	*o;
+	uint64_t		 now = clock_now_us();
+	size_t			 i;
+
+	v->in_group = true;
+	for (i = 0; i < v->n; i++) {
+		o = v->insts[i];
+		if (o == vi || o->conf->sync_group == NULL ||
+		    strcmp(o->conf->sync_group, vi->conf->sync_group) != 0)
+			continue;
+		if (new == VRRP_STATE_FAULT || old == VRRP_STATE_FAULT)
+			vrrp_inst_track(o);
+		else if (new == VRRP_STATE_MASTER || (new ==
+		    VRRP_STATE_BACKUP && old == VRRP_STATE_MASTER)) {
+			vrrp_fsm_follow_group(&o->fsm, now, new);
+			vrrp_rearm(o);
+		}
+	}
+	v->in_group = false;
+}
+
+/* Whether another member of vi's sync group is in FAULT on its own. */
+static bool
+vrrp_group_fault(const struct vrrp_inst *vi)
+{
+	const struct vrrp	*v = vi->v;
+	size_t			 i;
+
+	if (vi->conf->sync_group == NULL)
+		return false;
+	for (i = 0; i < v->n; i++)
+		if (v->insts[i] != vi && v->insts[i]->conf->sync_group &&
+		    strcmp(v->insts[i]->conf->sync_group,
+		    vi->conf->sync_group) == 0 && v->insts[i]->own_fault)
+			return true;
+	return false;
 }
 
 static const struct vrrp_fsm_ops vrrp_ops = {
@@ -469,8 +524,9 @@ vrrp_inst_track(struct vrrp_inst *vi)
 		else if (c->track_scripts[i].weight < 0 && !good)
 			offset += c->track_scripts[i].weight;
 	}
+	vi->own_fault = fault;
 	vrrp_fsm_set_priority_offset(&vi->fsm, now, offset);
-	vrrp_fsm_fault(&vi->fsm, now, fault);
+	vrrp_fsm_fault(&vi->fsm, now, fault || vrrp_group_fault(vi));
 	vrrp_rearm(vi);
 }
 

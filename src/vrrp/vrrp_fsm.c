@@ -57,6 +57,7 @@ static const char *const vrrp_reason_names[] = {
 	[VRRP_REASON_FAULT] = "fault",
 	[VRRP_REASON_FAULT_CLEARED] = "fault cleared",
 	[VRRP_REASON_SHUTDOWN] = "shutdown",
+	[VRRP_REASON_SYNC_GROUP] = "sync group",
 };
 
 const char *
@@ -154,12 +155,22 @@ vrrp_fsm_send(struct vrrp_fsm *fsm, uint8_t priority)
 	fsm->ops->send_advert(fsm->ctx, priority, fsm->conf.advert_cs);
 }
 
-/* "Send an ADVERTISEMENT; (Re)set the Adver_Timer". */
+/*
+ * "Send an ADVERTISEMENT; (Re)set the Adver_Timer". When the timer
+ * itself fired (a little late, as timers do), the next deadline keeps
+ * the cadence instead of adding the lateness to every interval.
+ */
 static void
 vrrp_fsm_advertise(struct vrrp_fsm *fsm, uint64_t now)
 {
+	uint64_t iv = fsm->conf.advert_cs * VRRP_US_PER_CS;
+
 	vrrp_fsm_send(fsm, fsm->priority);
-	fsm->adver_deadline = now + fsm->conf.advert_cs * VRRP_US_PER_CS;
+	if (fsm->adver_deadline != 0 && now >= fsm->adver_deadline &&
+	    now - fsm->adver_deadline < iv)
+		fsm->adver_deadline += iv;
+	else
+		fsm->adver_deadline = now + iv;
 }
 
 /*
@@ -452,6 +463,18 @@ vrrp_fsm_init(struct vrrp_fsm *fsm, const struct vrrp_fsm_conf *conf,
 	fsm->master_adver_cs = conf->advert_cs;
 	fsm->master_down_why = VRRP_REASON_MASTER_DOWN;
 	return 0;
+}
+
+void
+vrrp_fsm_follow_group(struct vrrp_fsm *fsm, uint64_t now, enum vrrp_state to)
+{
+	if (to == VRRP_STATE_MASTER && fsm->state == VRRP_STATE_BACKUP)
+		vrrp_fsm_enter_master(fsm, now, VRRP_REASON_SYNC_GROUP);
+	else if (to == VRRP_STATE_BACKUP && fsm->state == VRRP_STATE_MASTER) {
+		vrrp_fsm_start_master_down(fsm, now, VRRP_REASON_MASTER_DOWN);
+		vrrp_fsm_leave_master(fsm, VRRP_STATE_BACKUP,
+		    VRRP_REASON_SYNC_GROUP);
+	}
 }
 
 void

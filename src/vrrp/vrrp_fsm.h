@@ -44,6 +44,7 @@ enum vrrp_reason {
 	VRRP_REASON_FAULT,		/* any -> FAULT */
 	VRRP_REASON_FAULT_CLEARED,	/* FAULT -> BACKUP (owner: MASTER) */
 	VRRP_REASON_SHUTDOWN,		/* any -> INIT */
+	VRRP_REASON_SYNC_GROUP,		/* a group member moved first */
 };
 
 struct vrrp_fsm_conf {
@@ -143,6 +144,13 @@ void	vrrp_fsm_shutdown(struct vrrp_fsm *, uint64_t now);
  */
 void	vrrp_fsm_advert(struct vrrp_fsm *, uint64_t now, uint8_t priority,
 	    uint16_t interval_cs, const uint8_t *src, size_t srclen);
+/*
+ * Sync groups: another member of this instance's group became MASTER
+ * (to MASTER) or BACKUP (to BACKUP), and this one follows at once. Only
+ * from BACKUP to MASTER or MASTER to BACKUP; otherwise nothing.
+ */
+void	vrrp_fsm_follow_group(struct vrrp_fsm *, uint64_t now,
+	    enum vrrp_state to);
 /* Fires whatever is due at now. */
 void	vrrp_fsm_timers(struct vrrp_fsm *, uint64_t now);
 /* The earliest armed deadline, or 0 if none. */

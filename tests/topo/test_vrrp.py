@@ -536,3 +536,40 @@ def test_track_script_lowers_priority(pair, directors, tmp_path):
     inst = d1.ctl_json("vrrp")["instances"][0]
     assert inst["state"] == "MASTER"
     assert inst["counters"]["transitions"] == transitions
+
+
+GROUP_CONF = """
+vrrp_instances = (
+  { name = "VI_1"; interface = "eth0"; virtual_router_id = 51;
+    priority = %(p)d; advert_interval = 0.1;
+    virtual_addresses = ( "192.0.2.100/24" ); },
+  { name = "VI_2"; interface = "eth0"; virtual_router_id = 52;
+    priority = %(p)d; advert_interval = 0.1;
+    virtual_addresses = ( "192.0.2.101/24" ); %(track)s }
+);
+sync_groups = ( { name = "G1"; instances = [ "VI_1", "VI_2" ]; } );
+"""
+
+
+def test_sync_group_moves_together(pair, directors):
+    add_uplink(pair)
+    d2 = directors("lb2", GROUP_CONF % dict(p=100, track="")).start()
+    d1 = directors("lb1", GROUP_CONF % dict(
+        p=150, track='track_interfaces = ( "uplink" );')).start()
+
+    def states(d):
+        return [i["state"] for i in d.ctl_json("vrrp")["instances"]]
+
+    wait_for(lambda: states(d1) == ["MASTER", "MASTER"] and
+             states(d2) == ["BACKUP", "BACKUP"], 5, "lb1 masters both")
+    # VI_2's tracked link fails: the whole group falls back on lb1.
+    pair.exec("lb1", "ip", "link", "set", "uplink", "down")
+    wait_for(lambda: states(d1) == ["FAULT", "FAULT"], 3, "group in FAULT")
+    wait_for(lambda: states(d2) == ["MASTER", "MASTER"], 3,
+             "lb2 takes both")
+    out = pair.exec("lb2", "ip", "-o", "-4", "addr", "show", "dev",
+                    "eth0").stdout
+    assert "192.0.2.100/24" in out and "192.0.2.101/24" in out
+    pair.exec("lb1", "ip", "link", "set", "uplink", "up")
+    wait_for(lambda: states(d1) == ["MASTER", "MASTER"] and
+             states(d2) == ["BACKUP", "BACKUP"], 5, "lb1 back, both")
