@@ -431,35 +431,82 @@ cfg_validate_one_vs(struct cfg_parser *p, struct cfg_vs *vs)
 	}
 }
 
+/* Orders by name, then line: duplicates end up side by side. */
+static int
+cfg_vs_name_cmp(const void *x, const void *y)
+{
+	const struct cfg_vs *a = *(const struct cfg_vs *const *)x;
+	const struct cfg_vs *b = *(const struct cfg_vs *const *)y;
+	int c = strcmp(a->name, b->name);
+
+	return c != 0 ? c : a->line - b->line;
+}
+
+/* Orders by identity (fwmark and family, or protocol, address, port). */
+static int
+cfg_vs_ident_cmp(const void *x, const void *y)
+{
+	const struct cfg_vs *a = *(const struct cfg_vs *const *)x;
+	const struct cfg_vs *b = *(const struct cfg_vs *const *)y;
+	int c;
+
+	if (a->fwmark != b->fwmark)
+		return a->fwmark < b->fwmark ? -1 : 1;
+	if (a->fwmark != 0 && a->af != b->af)
+		return a->af < b->af ? -1 : 1;
+	if (a->fwmark == 0) {
+		if (a->protocol != b->protocol)
+			return a->protocol < b->protocol ? -1 : 1;
+		if ((c = addr_cmp(&a->addr, &b->addr)) != 0)
+			return c;
+		if (a->port != b->port)
+			return a->port < b->port ? -1 : 1;
+	}
+	return a->line - b->line;
+}
+
+/*
+ * Sorted, not pairwise: 10,000 services must validate in well under a
+ * second (the pairwise loop took 0.76 s on its own).
+ */
 static void
 cfg_validate_vs(struct cfg_parser *p)
 {
-	struct cfg	*c = p->cfg;
-	struct cfg_vs	*a, *b;
-	char		 id[96];
-	size_t		 i, j;
+	struct cfg	 *c = p->cfg;
+	struct cfg_vs	**v, *first;
+	char		  id[96];
+	size_t		  i, n = 0;
 
-	for (i = 0; i < c->nvs; i++) {
-		a = &c->vs[i];
-		if (a->name == NULL)
-			continue;	/* already reported */
-		if (!a->bad)
-			cfg_validate_one_vs(p, a);
-		for (j = 0; j < i; j++) {
-			b = &c->vs[j];
-			if (b->name == NULL)
-				continue;
-			if (strcmp(a->name, b->name) == 0)
-				ERR(p, a->line, "duplicate virtual server "
-				    "\"%s\" (first at line %d)", a->name,
-				    b->line);
-			else if (cfg_vs_same(a, b))
-				ERR(p, a->line, "virtual server \"%s\": %s is "
-				    "already declared by \"%s\" (line %d)",
-				    a->name, cfg_vs_ident(a, id, sizeof(id)),
-				    b->name, b->line);
+	for (i = 0; i < c->nvs; i++)
+		if (c->vs[i].name != NULL && !c->vs[i].bad)
+			cfg_validate_one_vs(p, &c->vs[i]);
+	if ((v = calloc(c->nvs ? c->nvs : 1, sizeof(*v))) == NULL)
+		fatal("cfg_validate_vs");
+	for (i = 0; i < c->nvs; i++)
+		if (c->vs[i].name != NULL)	/* else already reported */
+			v[n++] = &c->vs[i];
+	qsort(v, n, sizeof(*v), cfg_vs_name_cmp);
+	for (i = 1, first = n ? v[0] : NULL; i < n; i++) {
+		if (strcmp(v[i]->name, first->name) != 0) {
+			first = v[i];
+			continue;
 		}
+		ERR(p, v[i]->line, "duplicate virtual server \"%s\" (first at "
+		    "line %d)", v[i]->name, first->line);
 	}
+	qsort(v, n, sizeof(*v), cfg_vs_ident_cmp);
+	for (i = 1, first = n ? v[0] : NULL; i < n; i++) {
+		if (!cfg_vs_same(v[i], first)) {
+			first = v[i];
+			continue;
+		}
+		if (strcmp(v[i]->name, first->name) != 0)
+			ERR(p, v[i]->line, "virtual server \"%s\": %s is "
+			    "already declared by \"%s\" (line %d)", v[i]->name,
+			    cfg_vs_ident(v[i], id, sizeof(id)), first->name,
+			    first->line);
+	}
+	free(v);
 }
 
 void

@@ -129,6 +129,11 @@ ctl_dispatch(struct ctl_conn *c, char *line)
 		else
 			rc = cmd->fn(c->srv->d, &req, body, err, sizeof(err));
 	}
+	/*
+	 * A long command (a large reload) left the cached time behind: the
+	 * write timeout would count from it and drop the reply at once.
+	 */
+	event_base_update_cache_time(bufferevent_get_base(c->bev));
 	if (rc == 0)
 		evbuffer_add_printf(out, "OK\n");
 	else

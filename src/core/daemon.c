@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -327,6 +328,8 @@ daemon_reload(struct director *d, struct evbuffer *out, bool json)
 			d->metrics = metrics_new(d);
 		}
 		cfg_free(old);
+		/* libconfig's parse tree is gone: give its pages back. */
+		malloc_trim(0);
 		log_info("reload OK: generation %llu",
 		    (unsigned long long)d->generation);
 	}
@@ -508,6 +511,7 @@ daemon_start(struct director *d)
 	if ((d->ev_reload = event_new(d->base, -1, 0, daemon_reload_cb,
 	    d)) == NULL)
 		return -1;
+	malloc_trim(0);		/* after the first config load */
 	daemon_probe_ipvs(d);
 	daemon_apply_globals(d);
 	if (d->ipvs_nl != NULL && (d->lb = lb_new(d, &ipvs_backend_netlink,

@@ -162,10 +162,18 @@ lb_op_log(struct lb *lb, const struct ipvs_op *op, int rc)
 	    lb_reason_names[lb->reason]);
 }
 
+/*
+ * The next step as an expired timer, not event_active(): libevent runs
+ * re-activated events in the same pass without polling, so a sync
+ * would hold the loop from its first step to its last (found by
+ * bench/ipvs-scale). A timer lets I/O and VRRP in between steps.
+ */
 static void
 lb_schedule_step(struct lb *lb)
 {
-	event_active(lb->ev_step, EV_TIMEOUT, 0);
+	static const struct timeval now = { 0, 0 };
+
+	event_add(lb->ev_step, &now);
 }
 
 static void

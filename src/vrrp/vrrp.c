@@ -579,6 +579,35 @@ vrrp_link_cb(void *arg, const char *ifname, bool up)
 	}
 }
 
+/* Someone removed one of a master's VIPs: put it back, announce it. */
+static void
+vrrp_addr_del_cb(void *arg, int ifindex, const struct addr *a)
+{
+	struct vrrp		*v = arg;
+	struct vrrp_inst	*vi;
+	const struct cfg_vip	*vip;
+	char			 buf[ADDR_STRLEN];
+	size_t			 i, k;
+
+	for (i = 0; i < v->n; i++) {
+		vi = v->insts[i];
+		if (!vi->vips_up || vi->fsm.state != VRRP_STATE_MASTER)
+			continue;
+		for (k = 0; k < vi->conf->nvips; k++) {
+			vip = &vi->conf->vips[k];
+			if (addr_cmp(&vip->addr, a) != 0 || (vip->dev == NULL &&
+			    ifindex != vi->sock->ifp.ifindex))
+				continue;
+			log_warnx("VRRP instance %s: %s was removed by someone "
+			    "else: putting it back", vi->conf->name,
+			    addr_fmt(&vip->addr, true, buf, sizeof(buf)));
+			vrrp_rtnl_addr(v->rtnl, true, ifindex, &vip->addr,
+			    vip->label);
+			vrrp_net_announce(&vi->sock->ifp, &vip->addr);
+		}
+	}
+}
+
 static struct vrrp_inst *
 vrrp_inst_new(struct vrrp *v, const struct cfg_vrrp *c)
 {
@@ -691,7 +720,7 @@ vrrp_new(struct event_base *base, struct proc_runner *runner, uid_t uid,
 		return NULL;
 	}
 	v->linkmon = vrrp_linkmon_new(base, VRRP_PRIORITY_EVENTS, vrrp_link_cb,
-	    v);
+	    vrrp_addr_del_cb, v);
 	if (v->linkmon == NULL)
 		log_warnx("VRRP: cannot watch link events: tracked interfaces "
 		    "will not be followed");

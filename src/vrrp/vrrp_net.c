@@ -507,11 +507,34 @@ vrrp_net_link_up(const char *ifname)
 }
 
 struct vrrp_linkmon {
-	struct nl_sock	*sk;
-	struct event	*ev;
-	vrrp_link_fn	 fn;
-	void		*arg;
+	struct nl_sock		*sk;
+	struct event		*ev;
+	vrrp_link_fn		 fn;
+	vrrp_addr_del_fn	 del_fn;
+	void			*arg;
 };
+
+static void
+vrrp_addr_msg(struct vrrp_linkmon *lm, struct nlmsghdr *nlh)
+{
+	struct ifaddrmsg	*ifa = nlmsg_data(nlh);
+	struct nlattr		*tb[IFA_MAX + 1];
+	struct nlattr		*a;
+	struct addr		 addr;
+
+	if (nlmsg_parse(nlh, sizeof(*ifa), tb, IFA_MAX, NULL) < 0)
+		return;
+	/* IPv4 puts the interface's own address in IFA_LOCAL. */
+	if ((a = tb[IFA_LOCAL]) == NULL && (a = tb[IFA_ADDRESS]) == NULL)
+		return;
+	memset(&addr, 0, sizeof(addr));
+	addr.af = ifa->ifa_family;
+	addr.prefix = ifa->ifa_prefixlen;
+	if ((size_t)nla_len(a) != addr_len(&addr))
+		return;
+	memcpy(&addr.u, nla_data(a), addr_len(&addr));
+	lm->del_fn(lm->arg, ifa->ifa_index, &addr);
+}
 
 static int
 vrrp_link_msg_cb(struct nl_msg *msg, void *arg)
@@ -522,6 +545,10 @@ vrrp_link_msg_cb(struct nl_msg *msg, void *arg)
 	struct nlattr		*tb[IFLA_MAX + 1];
 	bool			 up;
 
+	if (nlh->nlmsg_type == RTM_DELADDR) {
+		vrrp_addr_msg(lm, nlh);
+		return NL_OK;
+	}
 	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
 		return NL_OK;
 	if (nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0 ||
@@ -544,13 +571,14 @@ vrrp_link_read_cb(evutil_socket_t fd, short ev, void *arg)
 
 struct vrrp_linkmon *
 vrrp_linkmon_new(struct event_base *base, int priority, vrrp_link_fn fn,
-    void *arg)
+    vrrp_addr_del_fn del_fn, void *arg)
 {
 	struct vrrp_linkmon *lm;
 
 	if ((lm = calloc(1, sizeof(*lm))) == NULL)
 		return NULL;
 	lm->fn = fn;
+	lm->del_fn = del_fn;
 	lm->arg = arg;
 	if ((lm->sk = nl_socket_alloc()) == NULL)
 		goto fail;
@@ -558,7 +586,8 @@ vrrp_linkmon_new(struct event_base *base, int priority, vrrp_link_fn fn,
 	nl_socket_modify_cb(lm->sk, NL_CB_VALID, NL_CB_CUSTOM,
 	    vrrp_link_msg_cb, lm);
 	if (nl_connect(lm->sk, NETLINK_ROUTE) < 0 ||
-	    nl_socket_add_membership(lm->sk, RTNLGRP_LINK) < 0 ||
+	    nl_socket_add_memberships(lm->sk, RTNLGRP_LINK,
+	    RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR, 0) < 0 ||
 	    nl_socket_set_nonblocking(lm->sk) < 0)
 		goto fail;
 	lm->ev = event_new(base, nl_socket_get_fd(lm->sk), EV_READ |

@@ -86,7 +86,10 @@ int	vrrp_net_link_up(const char *ifname);
 struct event_base;
 struct vrrp_linkmon;
 typedef void (*vrrp_link_fn)(void *arg, const char *ifname, bool up);
+/* An address was removed from interface ifindex. */
+typedef void (*vrrp_addr_del_fn)(void *arg, int ifindex,
+    const struct addr *a);
 struct vrrp_linkmon	*vrrp_linkmon_new(struct event_base *, int priority,
-			    vrrp_link_fn, void *arg);
+			    vrrp_link_fn, vrrp_addr_del_fn, void *arg);
 void			 vrrp_linkmon_free(struct vrrp_linkmon *);
 #endif
