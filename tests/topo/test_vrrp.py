@@ -573,3 +573,12 @@ def test_sync_group_moves_together(pair, directors):
     pair.exec("lb1", "ip", "link", "set", "uplink", "up")
     wait_for(lambda: states(d1) == ["MASTER", "MASTER"] and
              states(d2) == ["BACKUP", "BACKUP"], 5, "lb1 back, both")
+
+
+def test_removed_vip_is_put_back(pair, directors):
+    d1, d2 = start_pair(pair, directors)
+    pair.exec("lb1", "ip", "addr", "del", VIP + "/24", "dev", "eth0")
+    wait_for(lambda: has_vip(pair, "lb1"), 2, "VIP put back")
+    d1.wait_for_log(r"VRRP instance VI_1: 192\.0\.2\.100/24 was removed by "
+                    r"someone else: putting it back", timeout=2)
+    assert state(d1) == "MASTER" and not has_vip(pair, "lb2")
