@@ -379,8 +379,8 @@ daemon_dump_views(struct director *d, FILE *fp)
 		fprintf(fp, "--- %s\n", views[i]);
 		if (cmd->fn(d, &req, b, err, sizeof(err)) == -1)
 			fprintf(fp, "%s\n", err);
-		len = evbuffer_get_length(b);
-		fwrite(evbuffer_pullup(b, -1), 1, len, fp);
+		if ((len = evbuffer_get_length(b)) > 0)
+			fwrite(evbuffer_pullup(b, -1), 1, len, fp);
 		evbuffer_free(b);
 	}
 }

@@ -71,7 +71,8 @@ struct vrrp {
 	void			*hook_arg;
 	uint64_t		 unknown_vrid;
 	bool			 in_group;	/* propagating a group move */
-	uint8_t			 buf[VRRP_MAX_LEN + 128];	/* + IPv4 header */
+	/* Aligned: the IPv4 header is read in place. */
+	uint8_t			 buf[VRRP_MAX_LEN + 128] __attribute__((aligned(8)));
 };
 
 static const char *const drop_names[] = {
@@ -843,13 +844,17 @@ vrrp_reconfigure(struct vrrp *v, const struct cfg *c)
 void
 vrrp_shutdown(struct vrrp *v)
 {
-	size_t i;
+	struct vrrp_inst *vi;
 
-	for (i = 0; i < v->n; i++) {
-		vrrp_inst_free(v->insts[i], true);
-		v->insts[i] = NULL;
+	/*
+	 * Out of the list before it stops: its transition runs hooks that
+	 * walk the list (sync groups, the sync daemon's role).
+	 */
+	while (v->n > 0) {
+		vi = v->insts[--v->n];
+		v->insts[v->n] = NULL;
+		vrrp_inst_free(vi, true);
 	}
-	v->n = 0;
 }
 
 void
