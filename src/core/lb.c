@@ -54,6 +54,10 @@ struct lb {
 	enum lb_reason			 pending_reason;
 	struct ipvs_table		 want;
 	struct ipvs_table		 current;	/* last sync's want */
+	bool				 current_valid;	/* = the kernel */
+	bool				 partial;	/* this sync */
+	struct ipvs_table_svc		*sub;	/* partial: changed ones */
+	size_t				 nsub;
 	struct ipvs_table		 have;
 	struct ipvs_table		 owned;	/* keys, sorted */
 	bool				*owned_flags;	/* per have[] */
@@ -179,6 +183,10 @@ lb_schedule_step(struct lb *lb)
 static void
 lb_clear(struct lb *lb)
 {
+	free(lb->sub);		/* copies: the destinations are want's */
+	lb->sub = NULL;
+	lb->nsub = 0;
+	lb->partial = false;
 	ipvs_table_free(&lb->want);
 	ipvs_table_free(&lb->have);
 	ipvs_oplist_free(&lb->ops);
@@ -299,6 +307,84 @@ lb_quorum_changes(struct lb *lb, const bool *prev)
 	}
 }
 
+static bool
+lb_dest_equal(const struct ipvs_dest *a, const struct ipvs_dest *b)
+{
+	return ipvs_dest_key_cmp(a, b) == 0 && a->fwd == b->fwd &&
+	    a->weight == b->weight && a->u_threshold == b->u_threshold &&
+	    a->l_threshold == b->l_threshold && a->tun_type == b->tun_type &&
+	    a->tun_port == b->tun_port && a->tun_flags == b->tun_flags;
+}
+
+/* The same wanted service and destinations as the last sync asked for. */
+static bool
+lb_svc_equal(const struct ipvs_table_svc *a, const struct ipvs_table_svc *b)
+{
+	size_t i;
+
+	if (strcmp(a->svc.sched, b->svc.sched) != 0 ||
+	    a->svc.flags != b->svc.flags || a->svc.timeout != b->svc.timeout ||
+	    a->svc.netmask != b->svc.netmask || a->ndests != b->ndests)
+		return false;
+	for (i = 0; i < a->ndests; i++)
+		if (!lb_dest_equal(&a->dests[i], &b->dests[i]))
+			return false;
+	return true;
+}
+
+/* Reads one service the kernel may or may not hold into have. */
+static int
+lb_read_key(struct lb *lb, const struct ipvs_service *key)
+{
+	struct ipvs_service	svc;
+	int			rc;
+
+	if ((rc = lb->be->get_service(lb->ctx, key, &svc)) == -ESRCH ||
+	    rc == -ENOENT)
+		return 0;
+	if (rc != 0)
+		return rc;
+	return ipvs_table_add(&lb->have, &svc) == NULL ? -ENOMEM : 0;
+}
+
+/*
+ * A reload or a health change after a clean sync touches only what its
+ * wanted table changed: those services alone are read back and diffed
+ * (a one-line reload of 10,000 services is then one read and one
+ * operation). Drift checks, retries and the first sync read everything.
+ * Returns 0 with lb->sub and lb->have ready, 1 for a full sync, or
+ * -errno.
+ */
+static int
+lb_plan_partial(struct lb *lb)
+{
+	const struct ipvs_table	*w = &lb->want, *c = &lb->current;
+	size_t			 i = 0, j = 0;
+	int			 cmp, rc = 0;
+
+	if (!lb->current_valid || (lb->reason != LB_SYNC_RELOAD &&
+	    lb->reason != LB_SYNC_HEALTH))
+		return 1;
+	if ((lb->sub = calloc(w->n ? w->n : 1, sizeof(*lb->sub))) == NULL)
+		return -ENOMEM;
+	while (rc == 0 && (i < w->n || j < c->n)) {
+		cmp = i == w->n ? 1 : j == c->n ? -1 :
+		    ipvs_service_key_cmp(&w->svcs[i].svc, &c->svcs[j].svc);
+		if (cmp < 0 || (cmp == 0 && !lb_svc_equal(&w->svcs[i],
+		    &c->svcs[j]))) {
+			lb->sub[lb->nsub++] = w->svcs[i];
+			rc = lb_read_key(lb, &w->svcs[i].svc);
+		} else if (cmp > 0)	/* gone from the config */
+			rc = lb_read_key(lb, &c->svcs[j].svc);
+		if (cmp <= 0)
+			i++;
+		if (cmp >= 0)
+			j++;
+	}
+	lb->partial = true;
+	return rc;
+}
+
 static void
 lb_begin(struct lb *lb)
 {
@@ -326,7 +412,12 @@ lb_begin(struct lb *lb)
 		lb_fail(lb, "building the wanted table", -ENOMEM);
 		return;
 	}
-	if ((rc = lb->be->dump_services(lb->ctx, &lb->have)) != 0) {
+	if ((rc = lb_plan_partial(lb)) < 0) {
+		lb_fail(lb, "reading the changed services", rc);
+		return;
+	}
+	if (rc == 1 && (rc = lb->be->dump_services(lb->ctx,
+	    &lb->have)) != 0) {
 		lb_fail(lb, "reading the kernel's services", rc);
 		return;
 	}
@@ -373,7 +464,8 @@ lb_diff(struct lb *lb)
 		lb->owned_flags[i] = ipvs_table_find(&lb->owned,
 		    &lb->have.svcs[i].svc) != NULL;
 	lb_log_foreign(lb);
-	if (ipvs_diff(lb->want.svcs, lb->want.n, lb->have.svcs, lb->have.n,
+	if (ipvs_diff(lb->partial ? lb->sub : lb->want.svcs, lb->partial ?
+	    lb->nsub : lb->want.n, lb->have.svcs, lb->have.n,
 	    lb->owned_flags, lb->d->cfg->global.ipvs_purge_unknown,
 	    &lb->ops) == -1) {
 		lb_fail(lb, "diff", -errno);
@@ -498,6 +590,8 @@ lb_finish(struct lb *lb)
 		lb->current = lb->want;
 		memset(&lb->want, 0, sizeof(lb->want));
 	}
+	/* Partial syncs trust current: only a clean sync may set it. */
+	lb->current_valid = lb->phase == LB_APPLY && lb->errors == 0;
 	lb_clear(lb);
 	if (lb->pending)
 		lb_schedule_step(lb);
@@ -569,9 +663,16 @@ lb_arm_drift(struct lb *lb)
 void
 lb_reconfigure(struct lb *lb)
 {
-	/* A sync in flight holds pointers into the old config: restart. */
+	size_t i;
+
+	/*
+	 * A sync in flight holds pointers into the old config: restart.
+	 * current stays, to diff the new config against, but its tags point
+	 * into the old config: drop them.
+	 */
 	lb_clear(lb);
-	ipvs_table_free(&lb->current);
+	for (i = 0; i < lb->current.n; i++)
+		lb->current.svcs[i].tag = NULL;
 	lb->st.busy = false;
 	free(lb->quorum_ok);
 	lb->quorum_ok = NULL;

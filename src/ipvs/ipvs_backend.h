@@ -17,6 +17,9 @@ struct ipvs_backend {
 	int		(*dump_dests)(void *ctx, struct ipvs_table_svc *ts);
 	/* Carries out one operation. */
 	int		(*apply)(void *ctx, const struct ipvs_op *op);
+	/* One service by key, no destinations; -ESRCH if absent. */
+	int		(*get_service)(void *ctx, const struct ipvs_service *key,
+			    struct ipvs_service *out);
 };
 
 /* ctx is a struct ipvs_nl *. */

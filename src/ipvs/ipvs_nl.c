@@ -236,6 +236,42 @@ ipvs_nl_dump_services(struct ipvs_nl *nl, struct ipvs_table *t)
 	return rc != 0 ? rc : -a.error;
 }
 
+struct ipvs_get_arg {
+	struct ipvs_service	*out;
+	int			 found;
+};
+
+static int
+ipvs_get_svc_cb(struct nl_msg *msg, void *arg)
+{
+	struct ipvs_get_arg	*a = arg;
+	char			 err[128];
+
+	if (ipvs_msg_parse_service(nlmsg_hdr(msg), a->out, err,
+	    sizeof(err)) == 0)
+		a->found = 1;
+	return NL_OK;
+}
+
+int
+ipvs_nl_get_service(struct ipvs_nl *nl, const struct ipvs_service *key,
+    struct ipvs_service *out)
+{
+	struct ipvs_get_arg	 a = { out, 0 };
+	struct nl_msg		*msg;
+	int			 rc;
+
+	if ((msg = ipvs_nl_msg(nl, IPVS_CMD_GET_SERVICE, 0)) == NULL)
+		return -ENOMEM;
+	if ((rc = ipvs_msg_put_service_key(msg, key)) < 0) {
+		nlmsg_free(msg);
+		return rc;
+	}
+	if ((rc = ipvs_nl_dump(nl, msg, ipvs_get_svc_cb, &a)) != 0)
+		return rc;
+	return a.found ? 0 : -ESRCH;
+}
+
 static int
 ipvs_dest_cb(struct nl_msg *msg, void *arg)
 {
@@ -432,9 +468,17 @@ ipvs_be_apply(void *ctx, const struct ipvs_op *op)
 	return ipvs_nl_apply(ctx, op);
 }
 
+static int
+ipvs_be_get_service(void *ctx, const struct ipvs_service *key,
+    struct ipvs_service *out)
+{
+	return ipvs_nl_get_service(ctx, key, out);
+}
+
 const struct ipvs_backend ipvs_backend_netlink = {
 	"netlink",
 	ipvs_be_dump_services,
 	ipvs_be_dump_dests,
 	ipvs_be_apply,
+	ipvs_be_get_service,
 };

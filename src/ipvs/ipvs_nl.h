@@ -29,6 +29,12 @@ const char *ipvs_version_str(uint32_t version, char *buf, size_t len);
 
 /* Reads every service (without destinations) into t, appended. */
 int	ipvs_nl_dump_services(struct ipvs_nl *, struct ipvs_table *t);
+/*
+ * Reads one service by its key into out (no destinations): 0, or
+ * -ESRCH / -ENOENT when the kernel has no such service.
+ */
+int	ipvs_nl_get_service(struct ipvs_nl *, const struct ipvs_service *key,
+	    struct ipvs_service *out);
 /* Reads the destinations of ts->svc into ts (which must have none). */
 int	ipvs_nl_dump_dests(struct ipvs_nl *, struct ipvs_table_svc *ts);
 /* Carries out one operation of a diff and waits for the kernel's answer. */

@@ -28,6 +28,9 @@ struct fake {
 	int			fail_times;
 	uint64_t		now;		/* fake clock, us */
 	uint64_t		tick;		/* added per clock read */
+	unsigned		dumps;		/* dump_services calls */
+	unsigned		dest_dumps;	/* dump_dests calls */
+	unsigned		gets;		/* get_service calls */
 };
 
 static struct fake *F;
@@ -45,6 +48,7 @@ fake_dump_services(void *ctx, struct ipvs_table *out)
 	struct fake	*f = ctx;
 	size_t		 i;
 
+	f->dumps++;
 	for (i = 0; i < f->t.n; i++)
 		if (ipvs_table_add(out, &f->t.svcs[i].svc) == NULL)
 			return -ENOMEM;
@@ -58,6 +62,7 @@ fake_dump_dests(void *ctx, struct ipvs_table_svc *ts)
 	struct ipvs_table_svc	*k;
 	size_t			 i;
 
+	f->dest_dumps++;
 	ipvs_table_sort(&f->t);
 	if ((k = ipvs_table_find(&f->t, &ts->svc)) == NULL)
 		return -ESRCH;
@@ -129,8 +134,24 @@ fake_apply(void *ctx, const struct ipvs_op *op)
 	return 0;
 }
 
+static int
+fake_get_service(void *ctx, const struct ipvs_service *key,
+    struct ipvs_service *out)
+{
+	struct fake		*f = ctx;
+	struct ipvs_table_svc	*k;
+
+	f->gets++;
+	ipvs_table_sort(&f->t);
+	if ((k = ipvs_table_find(&f->t, key)) == NULL)
+		return -ESRCH;
+	*out = k->svc;
+	return 0;
+}
+
 static const struct ipvs_backend fake_backend = {
 	"fake", fake_dump_services, fake_dump_dests, fake_apply,
+	fake_get_service,
 };
 
 struct env {
@@ -213,6 +234,15 @@ kernel_weight(struct env *e, uint16_t port, const char *rs)
 	if (k == NULL || (kd = ipvs_table_find_dest(k, &d)) == NULL)
 		return -1;
 	return kd->weight;
+}
+
+static int
+kernel_weight_port(struct env *e, uint16_t port)
+{
+	struct ipvs_table_svc	*k = kernel_svc(e, "192.0.2.1", IPPROTO_TCP,
+				    port);
+
+	return k != NULL && k->ndests == 1 ? k->dests[0].weight : -1;
 }
 
 static int
@@ -312,6 +342,58 @@ reload_applies_only_the_difference(void **state)
 	assert_int_equal(kernel_weight(e, 80, "198.51.100.1"), 5);
 	assert_string_equal(kernel_svc(e, "192.0.2.1", IPPROTO_TCP, 80)->
 	    svc.sched, "wlc");
+}
+
+/* 100 services, service 42's weight given. */
+static char *
+hundred_services(int w42)
+{
+	char	*text, *p;
+	size_t	 i;
+
+	p = text = malloc(1 << 16);
+	p += sprintf(p, "virtual_servers = (\n");
+	for (i = 0; i < 100; i++)
+		p += sprintf(p, "%s{ name = \"s%zu\"; address = \"192.0.2.1\"; "
+		    "port = %zu; real_servers = ( { address = \"198.51.100.1\"; "
+		    "weight = %d; } ); }\n", i ? "," : "", i, 1000 + i,
+		    i == 42 ? w42 : 1);
+	sprintf(p, ");\n");
+	return text;
+}
+
+/* A reload that changes one weight: one read back, one operation. */
+static void
+reload_reads_only_what_changed(void **state)
+{
+	struct env	*e = *state;
+	char		*text;
+	unsigned	 dumps, dest_dumps;
+	uint64_t	 ops;
+
+	text = hundred_services(7);
+	env_config(e, text);
+	free(text);
+	e->lb = lb_new(&e->d, &fake_backend, &e->f);
+	settle(e);
+	assert_int_equal(e->f.t.n, 100);
+	dumps = e->f.dumps;
+	dest_dumps = e->f.dest_dumps;
+	ops = lb_stats(e->lb)->ops;
+	text = hundred_services(8);
+	env_config(e, text);
+	free(text);
+	lb_reconfigure(e->lb);
+	settle(e);
+	assert_int_equal(lb_stats(e->lb)->ops - ops, 1);
+	assert_int_equal(e->f.dumps, dumps);		/* no full dump */
+	assert_int_equal(e->f.dest_dumps - dest_dumps, 1);
+	assert_int_equal(kernel_weight_port(e, 1042), 8);
+	/* A drift check still reads everything. */
+	lb_sync(e->lb, LB_SYNC_DRIFT);
+	settle(e);
+	assert_int_equal(e->f.dumps, dumps + 1);
+	assert_int_equal(e->f.dest_dumps - dest_dumps, 101);
 }
 
 static void
@@ -452,6 +534,8 @@ main(void)
 		    reload_applies_only_the_difference, setup, teardown),
 		cmocka_unit_test_setup_teardown(drift_is_repaired, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(reload_reads_only_what_changed,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(kernel_error_is_retried, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(shutdown_removes_only_ours,
