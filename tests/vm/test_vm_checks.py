@@ -12,8 +12,8 @@ import time
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from test_vm_lb import CLIENT, ipvsadm, lab, director, serve, wait_http, \
-    wait_synced  # noqa: E402,F401
+from test_vm_lb import CLIENT, ipvsadm, lab, director, nat_lab, serve, \
+    wait_http, wait_synced  # noqa: E402,F401
 
 if os.geteuid() != 0 or not os.path.exists("/proc/net/ip_vs"):
     pytest.skip("needs the IPVS VM (run via tests/vm/run-tests)",
@@ -27,17 +27,7 @@ def weight_of(lab, rs):
 
 
 def test_weight_follows_http_health(lab, director, tmp_path):
-    lab.add_host("client", "192.0.2.50/24")
-    lab.add_host("lb1", "192.0.2.1/24", "192.0.2.100/24", "198.51.100.1/24")
-    lab.add_host("web1", "198.51.100.11/24")
-    lab.add_host("web2", "198.51.100.12/24")
-    lab.exec("lb1", "sysctl", "-qw", "net.ipv4.ip_forward=1")
-    lab.exec("lb1", "sysctl", "-qw", "net.ipv4.conf.all.send_redirects=0")
-    lab.exec("lb1", "sysctl", "-qw", "net.ipv4.conf.eth0.send_redirects=0")
-    procs = {}
-    for w in ("web1", "web2"):
-        lab.exec(w, "ip", "route", "add", "default", "via", "198.51.100.1")
-        procs[w] = serve(lab, w, tmp_path, w)
+    procs = nat_lab(lab, tmp_path)
     wait_http(lab, "lb1", "http://198.51.100.11/")
     wait_http(lab, "lb1", "http://198.51.100.12/")
     check = ('check = { type = "http"; interval = 0.5; timeout = 0.3; '

@@ -248,17 +248,28 @@ def wait_http(lab, host, url):
     raise AssertionError("%s not answering %s" % (host, url))
 
 
-def test_nat_wrr_balances_3_to_1(lab, director, tmp_path):
+def nat_lab(lab, tmp_path, vip=True):
+    """client, director lb1 (NAT, the VIP on eth0 unless vip=False: then
+    VRRP puts it there), and web1/web2 serving HTTP with lb1 as gateway.
+    Returns the web servers' processes."""
     lab.add_host("client", "192.0.2.50/24")
-    lab.add_host("lb1", "192.0.2.1/24", "192.0.2.100/24", "198.51.100.1/24")
+    lab.add_host("lb1", "192.0.2.1/24", *(["192.0.2.100/24"] if vip else []),
+                 "198.51.100.1/24")
     lab.add_host("web1", "198.51.100.11/24")
     lab.add_host("web2", "198.51.100.12/24")
-    lab.exec("lb1", "sysctl", "-qw", "net.ipv4.ip_forward=1")
-    lab.exec("lb1", "sysctl", "-qw", "net.ipv4.conf.all.send_redirects=0")
-    lab.exec("lb1", "sysctl", "-qw", "net.ipv4.conf.eth0.send_redirects=0")
+    for k in ("ip_forward", "conf.all.send_redirects",
+              "conf.eth0.send_redirects"):
+        lab.exec("lb1", "sysctl", "-qw", "net.ipv4.%s=%d" %
+                 (k, k == "ip_forward"))
+    procs = {}
     for w in ("web1", "web2"):
         lab.exec(w, "ip", "route", "add", "default", "via", "198.51.100.1")
-        serve(lab, w, tmp_path, w)
+        procs[w] = serve(lab, w, tmp_path, w)
+    return procs
+
+
+def test_nat_wrr_balances_3_to_1(lab, director, tmp_path):
+    nat_lab(lab, tmp_path)
     conf = """virtual_servers = ( { name = "web"; address = "192.0.2.100";
       port = 80; scheduler = "wrr"; real_servers = (
         { address = "198.51.100.11"; weight = 3; },

@@ -13,7 +13,7 @@ import time
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from test_vm_lb import lab, director, serve, wait_http, \
+from test_vm_lb import lab, director, nat_lab, wait_http, \
     wait_synced  # noqa: E402,F401
 
 if os.geteuid() != 0 or not os.path.exists("/proc/net/ip_vs"):
@@ -91,16 +91,7 @@ def web_conns(d):
 
 
 def test_fifty_reloads_disturb_nothing(lab, director, tmp_path):
-    lab.add_host("client", "192.0.2.50/24")
-    lab.add_host("lb1", "192.0.2.1/24", "198.51.100.1/24")
-    lab.add_host("web1", "198.51.100.11/24")
-    lab.add_host("web2", "198.51.100.12/24")
-    lab.exec("lb1", "sysctl", "-qw", "net.ipv4.ip_forward=1")
-    lab.exec("lb1", "sysctl", "-qw", "net.ipv4.conf.all.send_redirects=0")
-    lab.exec("lb1", "sysctl", "-qw", "net.ipv4.conf.eth0.send_redirects=0")
-    for w in ("web1", "web2"):
-        lab.exec(w, "ip", "route", "add", "default", "via", "198.51.100.1")
-        serve(lab, w, tmp_path, w)
+    nat_lab(lab, tmp_path, vip=False)
     lab.popen("web1", "python3", "-c", ECHO)
     wait_http(lab, "lb1", "http://198.51.100.11/")
     wait_http(lab, "lb1", "http://198.51.100.12/")
