@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -114,6 +115,22 @@ detach(void)
 			close(fd);
 	}
 	return p[1];
+}
+
+/*
+ * Thousands of checks in flight need as many sockets: the soft limit
+ * (often 1,024) goes up to the hard one.
+ */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("raising the open file limit");
+	}
 }
 
 /* Paths stay valid after the daemon changes to "/". */
@@ -227,6 +244,7 @@ main(int argc, char *argv[])
 	if (!d.foreground)
 		readyfd = detach();
 	log_init(fg, d.cfg->global.log_facility);
+	raise_fd_limit();
 	if (pidfile_write(pidfd) == -1)
 		log_warn("pid file %s", d.pidfile);
 	if (daemon_start(&d) == -1) {

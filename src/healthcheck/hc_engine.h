@@ -29,6 +29,7 @@ struct hc_server {
 	int			 weight;	/* in use: target, or ramping */
 	int			 target;	/* configured or dynamic */
 	uint64_t		 up_since_us;	/* slow start: when it came up */
+	uint64_t		 due_us;	/* when the current probe was due */
 	unsigned		 ok_run;	/* consecutive */
 	unsigned		 fail_run;
 	uint64_t		 checks;
