@@ -19,6 +19,8 @@
 #include "hc_engine.h"
 #include "log.h"
 
+#define HC_SLOT_US	2000
+
 static const char *const reason_names[HC_NREASONS] = {
 	[HC_OK] = "ok",
 	[HC_CONNECT_REFUSED] = "connection refused",
@@ -91,7 +93,7 @@ static void
 hc_arm_next(struct hc_server *s)
 {
 	uint64_t	now = clock_now_us();
-	uint64_t	due = s->due_us + s->ck->interval * 1000ull;
+	uint64_t	due = s->due_us + s->ck->interval * 1000ull, at;
 	struct timeval	tv;
 
 	if (s->due_us == 0 || due <= now) {
@@ -99,8 +101,14 @@ hc_arm_next(struct hc_server *s)
 		return;
 	}
 	s->due_us = due;
-	tv.tv_sec = (due - now) / 1000000;
-	tv.tv_usec = (due - now) % 1000000;
+	/*
+	 * Fire on a 2 ms grid: checks due in the same slot start in one
+	 * loop pass (one wakeup for ~20 of them at 10,000/s), and no pass
+	 * holds more than a slot's worth.
+	 */
+	at = (due + HC_SLOT_US - 1) / HC_SLOT_US * HC_SLOT_US;
+	tv.tv_sec = (at - now) / 1000000;
+	tv.tv_usec = (at - now) % 1000000;
 	evtimer_add(s->ev, &tv);
 }
 
