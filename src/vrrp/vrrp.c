@@ -91,6 +91,7 @@ vrrp_drop_name(enum vrrp_drop d)
 
 static void	vrrp_rearm(struct vrrp_inst *);
 static void	vrrp_inst_track(struct vrrp_inst *);
+static void	vrrp_inst_free(struct vrrp_inst *, bool);
 static void	vrrp_group_moved(struct vrrp_inst *, enum vrrp_state,
 		    enum vrrp_state);
 
@@ -640,13 +641,7 @@ vrrp_inst_new(struct vrrp *v, const struct cfg_vrrp *c)
 	vrrp_rearm(vi);
 	return vi;
 fail:
-	if (vi->ev_timer != NULL)
-		event_free(vi->ev_timer);
-	if (vi->ev_garp != NULL)
-		event_free(vi->ev_garp);
-	free(vi->track_down);
-	vrrp_sock_put(vi->sock);
-	free(vi);
+	vrrp_inst_free(vi, false);
 	return NULL;
 }
 
