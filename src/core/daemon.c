@@ -128,6 +128,45 @@ daemon_sync_role(struct director *d, bool master)
 	d->sync_role = master ? 1 : 2;
 }
 
+/* A group's notify scripts run once, when its first member moves. */
+static void
+daemon_group_notify(struct director *d, const struct cfg_vrrp *c,
+    enum vrrp_state new, uint8_t priority)
+{
+	const struct cfg_sync_group	*g = NULL;
+	const struct cfg_argv		*s[2];
+	size_t				 i;
+
+	for (i = 0; i < d->cfg->ngroups; i++)
+		if (strcmp(d->cfg->groups[i].name, c->sync_group) == 0)
+			g = &d->cfg->groups[i];
+	if (g == NULL || d->group_state == NULL ||
+	    d->group_state[g - d->cfg->groups] == (int)new)
+		return;
+	d->group_state[g - d->cfg->groups] = new;
+	s[0] = new == VRRP_STATE_MASTER ? &g->notify.master :
+	    new == VRRP_STATE_BACKUP ? &g->notify.backup :
+	    new == VRRP_STATE_FAULT ? &g->notify.fault : &g->notify.stop;
+	s[1] = &g->notify.any;
+	notify_event(d->notify, "GROUP", g->name, new == VRRP_STATE_INIT ?
+	    "STOP" : vrrp_state_name(new), priority, s, 2,
+	    d->cfg->global.notify_fifo);
+}
+
+/* Group states start unknown with each config. */
+static void
+daemon_group_reset(struct director *d)
+{
+	size_t i;
+
+	free(d->group_state);
+	if ((d->group_state = calloc(d->cfg->ngroups ? d->cfg->ngroups : 1,
+	    sizeof(int))) == NULL)
+		return;
+	for (i = 0; i < d->cfg->ngroups; i++)
+		d->group_state[i] = -1;
+}
+
 /* A VRRP transition becomes notify scripts and the sync daemon's role. */
 static void
 daemon_vrrp_hook(void *arg, const struct cfg_vrrp *c, enum vrrp_state old,
@@ -154,6 +193,8 @@ daemon_vrrp_hook(void *arg, const struct cfg_vrrp *c, enum vrrp_state old,
 	notify_event(d->notify, "INSTANCE", c->name, new == VRRP_STATE_INIT ?
 	    "STOP" : vrrp_state_name(new), priority, s, 3,
 	    d->cfg->global.notify_fifo);
+	if (c->sync_group != NULL)
+		daemon_group_notify(d, c, new, priority);
 	if (new == VRRP_STATE_MASTER)
 		daemon_sync_role(d, true);
 	else if (old == VRRP_STATE_MASTER || d->sync_role == 0)
@@ -313,6 +354,7 @@ daemon_reload(struct director *d, struct evbuffer *out, bool json)
 		if (d->lb != NULL)
 			lb_reconfigure(d->lb);
 		/* Instances compare against the old config: free it after. */
+		daemon_group_reset(d);
 		if (d->vrrp != NULL)
 			vrrp_reconfigure(d->vrrp, d->cfg);
 		if (d->hc != NULL) {
@@ -527,6 +569,7 @@ daemon_start(struct director *d)
 	daemon_apply_globals(d);
 	if (proc_lookup_user(d->cfg->global.script_user, &uid, &gid) == -1)
 		uid = gid = 0;
+	daemon_group_reset(d);
 	if ((d->vrrp = vrrp_new(d->base, d->procs, uid, gid, d->cfg,
 	    daemon_vrrp_hook, d)) == NULL) {
 		log_warnx("VRRP: cannot start the engine");
@@ -603,5 +646,7 @@ daemon_run(struct director *d)
 	d->base = NULL;
 	free(d->reload.first_error);
 	d->reload.first_error = NULL;
+	free(d->group_state);
+	d->group_state = NULL;
 	log_info("director stopped");
 }

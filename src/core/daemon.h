@@ -71,6 +71,7 @@ struct director {
 	struct event		*ev_reload;	/* coalesces reload requests */
 	bool			 stopping;
 	int			 sync_role;	/* 0 none, 1 master, 2 backup */
+	int			*group_state;	/* per cfg group, -1: none yet */
 };
 
 /* Sets up the loop, signals and control socket around d->cfg. 0 or -1. */

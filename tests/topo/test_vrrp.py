@@ -582,3 +582,20 @@ def test_removed_vip_is_put_back(pair, directors):
     d1.wait_for_log(r"VRRP instance VI_1: 192\.0\.2\.100/24 was removed by "
                     r"someone else: putting it back", timeout=2)
     assert state(d1) == "MASTER" and not has_vip(pair, "lb2")
+
+
+def test_sync_group_notify_once_per_move(pair, directors, tmp_path):
+    log = tmp_path / "group.log"
+    script = tmp_path / "group.sh"
+    script.write_text("#!/bin/sh\necho \"$*\" >> %s\n" % log)
+    script.chmod(0o755)
+    text = (GROUP_CONF % dict(p=150, track="")).replace(
+        'instances = [ "VI_1", "VI_2" ]; }',
+        'instances = [ "VI_1", "VI_2" ]; notify = { any = "%s"; }; }'
+        % script)
+    d1 = directors("lb1", text).start()
+    wait_for(lambda: [i["state"] for i in d1.ctl_json("vrrp")[
+        "instances"]] == ["MASTER", "MASTER"], 5, "group master")
+    d1.stop(signal.SIGTERM)
+    assert log.read_text().splitlines() == [
+        "GROUP G1 BACKUP 150", "GROUP G1 MASTER 150", "GROUP G1 STOP 150"]
