@@ -156,20 +156,16 @@ static void
 text_numbers(const struct ipvs_stats *st, enum ipvs_view v,
     struct evbuffer *out)
 {
-	if (v == VIEW_STATS)
-		evbuffer_add_printf(out, " %11llu %11llu %11llu %11llu %11llu",
-		    (unsigned long long)st->conns,
-		    (unsigned long long)st->inpkts,
-		    (unsigned long long)st->outpkts,
-		    (unsigned long long)st->inbytes,
-		    (unsigned long long)st->outbytes);
-	else
-		evbuffer_add_printf(out, " %11llu %11llu %11llu %11llu %11llu",
-		    (unsigned long long)st->cps,
-		    (unsigned long long)st->inpps,
-		    (unsigned long long)st->outpps,
-		    (unsigned long long)st->inbps,
-		    (unsigned long long)st->outbps);
+	/* Totals, or the same five as rates per second. */
+	const uint64_t	 totals[] = { st->conns, st->inpkts, st->outpkts,
+			    st->inbytes, st->outbytes };
+	const uint64_t	 rates[] = { st->cps, st->inpps, st->outpps,
+			    st->inbps, st->outbps };
+	const uint64_t	*n = v == VIEW_STATS ? totals : rates;
+	int		 i;
+
+	for (i = 0; i < 5; i++)
+		evbuffer_add_printf(out, " %11llu", (unsigned long long)n[i]);
 }
 
 static void

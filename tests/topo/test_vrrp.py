@@ -324,19 +324,24 @@ needs_keepalived = pytest.mark.skipif(
     reason="keepalived not installed (apt-get install keepalived)")
 
 
+def interop(version):
+    """Advert interval, keepalived auth block and director extra keys."""
+    if version == 2:
+        return (1, "authentication {\n auth_type PASS\n auth_pass s3cret\n }",
+                'auth_pass = "s3cret";')
+    return 0.1, "", ""
+
+
 @needs_keepalived
 @pytest.mark.parametrize("version", [2, 3])
 def test_interop_keepalived_master(pair, directors, keepalived_factory,
                                    version):
-    interval = 1 if version == 2 else 0.1
-    auth = ("authentication {\n auth_type PASS\n auth_pass s3cret\n }"
-            if version == 2 else "")
+    interval, auth, extra = interop(version)
     ka = keepalived_factory("lb1", version=version, priority=150,
                             interval=interval, auth=auth)
     wait_for(lambda: has_vip(pair, "lb1"), 10, "keepalived takes the VIP")
     d2 = directors("lb2", conf(100, interval=interval, version=version,
-                               extra='auth_pass = "s3cret";'
-                               if version == 2 else "")).start()
+                               extra=extra)).start()
     time.sleep(4 * interval + 0.5)
     inst = d2.ctl_json("vrrp")["instances"][0]
     assert inst["state"] == "BACKUP", d2.log()
@@ -354,12 +359,9 @@ def test_interop_keepalived_master(pair, directors, keepalived_factory,
 @pytest.mark.parametrize("version", [2, 3])
 def test_interop_keepalived_backup(pair, directors, keepalived_factory,
                                    version):
-    interval = 1 if version == 2 else 0.1
-    auth = ("authentication {\n auth_type PASS\n auth_pass s3cret\n }"
-            if version == 2 else "")
+    interval, auth, extra = interop(version)
     d1 = directors("lb1", conf(150, interval=interval, version=version,
-                               extra='auth_pass = "s3cret";'
-                               if version == 2 else "")).start()
+                               extra=extra)).start()
     wait_for(lambda: state(d1) == "MASTER", 5, "director master")
     ka = keepalived_factory("lb2", version=version, priority=100,
                             interval=interval, auth=auth)

@@ -127,6 +127,10 @@ def test_table_matches_config(lab, director):
     mine = d.ctl("ipvs").stdout
     assert sorted(table(mine)) == sorted(got)
     assert "# vs web" in mine and "# want 3" in mine
+    # --stats: five counters per line, nothing sent yet.
+    stats = d.ctl("ipvs", "--stats").stdout
+    assert re.search(r"TCP  192\.0\.2\.100:80\s+0\s+0\s+0\s+0\s+0", stats), \
+        stats
     js = d.ctl_json("ipvs")
     web = [s for s in js["services"] if s["name"] == "web"][0]
     assert {x["address"]: (x["weight"], x["wanted_weight"],
