@@ -168,11 +168,57 @@ text_numbers(const struct ipvs_stats *st, enum ipvs_view v,
 		evbuffer_add_printf(out, " %11llu", (unsigned long long)n[i]);
 }
 
+static bool
+is_dest(const struct cfg_rs *rs, const struct ipvs_dest *dst)
+{
+	return rs->addr.af == dst->af && rs->port == dst->port &&
+	    memcmp(&rs->addr.u, &dst->addr, addr_len(&rs->addr)) == 0;
+}
+
+/* The configured real server behind a destination, for its weight. */
+static const struct cfg_rs *
+find_rs(const struct cfg_vs *vs, const struct ipvs_dest *dst)
+{
+	size_t i;
+
+	for (i = 0; vs != NULL && i < vs->nrs; i++)
+		if (is_dest(&vs->rs[i], dst))
+			return &vs->rs[i];
+	return NULL;
+}
+
+static bool
+is_sorry(const struct cfg_vs *vs, const struct ipvs_dest *dst)
+{
+	return vs != NULL && vs->has_sorry && is_dest(&vs->sorry, dst);
+}
+
+/*
+ * What the health checks say of a destination: "up", "down", "unchecked"
+ * (no check configured), "sorry server", or NULL (not ours).
+ */
+static const char *
+dest_health(struct director *d, const struct cfg_vs *vs,
+    const struct ipvs_dest *dst)
+{
+	const struct cfg_rs		*rs = find_rs(vs, dst);
+	const struct lb_rs_health	*h;
+
+	if (rs == NULL)
+		return is_sorry(vs, dst) ? "sorry server" : NULL;
+	if (rs->check.type == CHECK_NONE)
+		return "unchecked";
+	if ((h = lb_rs_health_of(d->lb, vs, rs)) == NULL)
+		return NULL;
+	return h->up ? "up" : "down";
+}
+
 static void
 text_service(struct director *d, const struct ipvs_table_svc *ts,
     enum ipvs_view v, struct evbuffer *out)
 {
 	const struct cfg_vs	*vs = d->lb ? lb_vs_of(d->lb, &ts->svc) : NULL;
+	const char		*health;
 	char			 key[96], ap[64];
 	size_t			 i;
 	int			 want;
@@ -201,12 +247,14 @@ text_service(struct director *d, const struct ipvs_table_svc *ts,
 		    ap, fwd_name(dst->fwd), dst->weight, dst->active_conns,
 		    dst->inact_conns);
 		want = d->lb ? lb_wanted_weight(d->lb, &ts->svc, dst) : -1;
+		health = dest_health(d, vs, dst);
 		if (vs != NULL && want >= 0)
-			evbuffer_add_printf(out, " # want %d\n", want);
+			evbuffer_add_printf(out, " # want %d", want);
 		else if (vs != NULL)
-			evbuffer_add_printf(out, " # not wanted\n");
-		else
-			evbuffer_add_printf(out, "\n");
+			evbuffer_add_printf(out, " # not wanted");
+		if (health != NULL)
+			evbuffer_add_printf(out, " (%s)", health);
+		evbuffer_add_printf(out, "\n");
 	}
 }
 
@@ -225,20 +273,6 @@ json_stats(struct json *j, const struct ipvs_stats *st)
 	json_uint(j, "inbps", st->inbps);
 	json_uint(j, "outbps", st->outbps);
 	json_obj_end(j);
-}
-
-/* The configured real server behind a destination, for its weight. */
-static const struct cfg_rs *
-find_rs(const struct cfg_vs *vs, const struct ipvs_dest *dst)
-{
-	size_t i;
-
-	for (i = 0; vs != NULL && i < vs->nrs; i++)
-		if (vs->rs[i].addr.af == dst->af && vs->rs[i].port ==
-		    dst->port && memcmp(&vs->rs[i].addr.u, &dst->addr,
-		    addr_len(&vs->rs[i].addr)) == 0)
-			return &vs->rs[i];
-	return NULL;
 }
 
 static void
@@ -262,8 +296,8 @@ json_dest(struct director *d, struct json *j, const struct ipvs_table_svc *ts,
 		json_int(j, "configured_weight", rs->weight);
 	else
 		json_null(j, "configured_weight");
-	json_bool(j, "sorry_server", vs != NULL && vs->has_sorry && rs ==
-	    NULL && vs->sorry.port == dst->port);
+	json_bool(j, "sorry_server", rs == NULL && is_sorry(vs, dst));
+	json_str(j, "health", dest_health(d, vs, dst));
 	json_uint(j, "upper_threshold", dst->u_threshold);
 	json_uint(j, "lower_threshold", dst->l_threshold);
 	json_uint(j, "active_conns", dst->active_conns);

@@ -122,6 +122,21 @@ lb_wanted_weight(const struct lb *lb, const struct ipvs_service *svc,
 	return wd->weight;
 }
 
+const struct lb_rs_health *
+lb_rs_health_of(const struct lb *lb, const struct cfg_vs *vs,
+    const struct cfg_rs *rs)
+{
+	const struct cfg	*c = lb->d->cfg;
+	size_t			 v;
+
+	if (vs < c->vs || vs >= c->vs + c->nvs)
+		return NULL;
+	v = (size_t)(vs - c->vs);
+	if (v >= lb->nhealth || rs < vs->rs || rs >= vs->rs + vs->nrs)
+		return NULL;
+	return &lb->health[v][rs - vs->rs];
+}
+
 /* "vs web (tcp 192.0.2.1:80)", or the bare identity of a foreign one. */
 static void
 lb_svc_name(const struct lb *lb, const struct ipvs_service *svc, char *buf,

@@ -74,6 +74,9 @@ void		 lb_free(struct lb *);
 const struct lb_stats *lb_stats(const struct lb *);
 /* The configured virtual server a kernel service belongs to, or NULL. */
 const struct cfg_vs *lb_vs_of(const struct lb *, const struct ipvs_service *);
+/* A configured real server's health as the engine knows it; NULL if none. */
+const struct lb_rs_health *lb_rs_health_of(const struct lb *,
+		    const struct cfg_vs *, const struct cfg_rs *);
 /* The weight director asks for a destination; -1 if not wanted. */
 int		 lb_wanted_weight(const struct lb *, const struct ipvs_service *,
 		    const struct ipvs_dest *);

@@ -52,6 +52,15 @@ def test_weight_follows_http_health(lab, director, tmp_path):
     # interval x fall + timeout = 1.3 s; the guest is slow: allow 3 s.
     assert took < 3.0, took
     assert "real server 198.51.100.12:80 of vs web: UP -> DOWN" in d.log()
+    # directorctl ipvs says why: the kernel weight, the wanted one, health.
+    mine = d.ctl("ipvs").stdout
+    assert re.search(r"198\.51\.100\.12:80\s+Masq\s+0 .*# want 0 \(down\)",
+                     mine), mine
+    assert re.search(r"198\.51\.100\.11:80\s+Masq\s+1 .*# want 1 \(up\)",
+                     mine), mine
+    dests = {x["address"]: x["health"] for x in
+             d.ctl_json("ipvs")["services"][0]["destinations"]}
+    assert dests == {"198.51.100.11": "up", "198.51.100.12": "down"}, dests
     out = lab.exec("client", "python3", "-c", CLIENT, "192.0.2.100", "20",
                    timeout=120).stdout
     assert eval(out) == {"web1": 20}, out
