@@ -24,13 +24,13 @@ def test_start_and_status(directors, lb, example_config):
     text = d.ctl("status").stdout
     assert "generation 1" in text
     assert "last reload: none" in text
-    assert "1 instance" in text
+    assert "2 instances" in text
     st = d.ctl_json("status")
     assert st["pid"] == d.proc.pid
     assert st["generation"] == 1
     assert st["config_file"] == d.conf
     assert st["last_reload"]["result"] == "none"
-    assert st["subsystems"]["vrrp"]["instances"] == 1
+    assert st["subsystems"]["vrrp"]["instances"] == 2
     assert st["subsystems"]["ipvs"]["virtual_servers"] == 1
     assert st["subsystems"]["ipvs"]["real_servers"] == 2
     assert st["subsystems"]["healthcheck"]["checks"] == 2
@@ -147,7 +147,7 @@ def test_sigusr1_dumps_state(directors, lb, example_config):
     d = directors(lb, example_config).start()
     d.signal(signal.SIGUSR1)
     d.wait_for_log(r"state dump: director \S+ pid %d" % d.proc.pid)
-    d.wait_for_log(r"generation 1: 1 vrrp instances, 0 sync groups, "
+    d.wait_for_log(r"generation 1: 2 vrrp instances, 1 sync groups, "
                    r"1 virtual servers, 2 real servers")
     # The full state: each instance and each check.
     d.wait_for_log(r"info: VI_1 +(BACKUP|MASTER) +priority 150/150")
