@@ -2,8 +2,10 @@
  * lb.c - the IPVS engine, see lb.h.
  *
  * A sync is a small state machine stepped by one low-priority event:
- * IDLE -> READ (the kernel's services, then each one's destinations)
- * -> APPLY (the diff's operations) -> IDLE. Each step runs until its time
+ * IDLE -> WANT (the wanted table, a virtual server at a time) -> LIST
+ * (the kernel's services, a netlink batch at a time; a partial sync
+ * reads only the changed ones instead) -> READ (each service's
+ * destinations) -> APPLY (the diff's operations) -> IDLE. Each step runs until its time
  * box is used up and then yields to the loop, so VRRP and checks keep
  * their timing while 100,000 destinations are read or written.
  */
@@ -31,6 +33,8 @@
 
 enum lb_phase {
 	LB_IDLE,
+	LB_WANT,
+	LB_LIST,
 	LB_READ,
 	LB_APPLY,
 };
@@ -62,6 +66,7 @@ struct lb {
 	struct ipvs_table		 owned;	/* keys, sorted */
 	bool				*owned_flags;	/* per have[] */
 	bool				*quorum_ok;	/* per cfg vs */
+	bool				*quorum_was;	/* at the sync's start */
 	size_t				 nquorum;
 	struct lb_rs_health		**health;	/* [vs][rs] */
 	size_t				 nhealth;
@@ -198,6 +203,10 @@ lb_schedule_step(struct lb *lb)
 static void
 lb_clear(struct lb *lb)
 {
+	if (lb->phase == LB_LIST)
+		lb->be->dump_services_abort(lb->ctx);
+	free(lb->quorum_was);
+	lb->quorum_was = NULL;
 	free(lb->sub);		/* copies: the destinations are want's */
 	lb->sub = NULL;
 	lb->nsub = 0;
@@ -403,41 +412,79 @@ lb_plan_partial(struct lb *lb)
 static void
 lb_begin(struct lb *lb)
 {
-	bool	*prev;
-	int	 rc;
-
 	lb->reason = lb->pending_reason;
 	lb->pending = false;
 	lb->errors = 0;
 	lb->started_us = clock_now_us();
 	lb->st.busy = true;
-	if ((rc = lb_quorum_resize(lb)) != 0 || (lb->health == NULL &&
-	    lb_health_init(lb) != 0) || (prev = malloc(lb->nquorum + 1)) ==
-	    NULL) {
+	lb->phase = LB_WANT;
+	lb->next = 0;
+	if (lb_quorum_resize(lb) != 0 || (lb->health == NULL &&
+	    lb_health_init(lb) != 0) || (lb->quorum_was =
+	    malloc(lb->nquorum + 1)) == NULL) {
 		lb_fail(lb, "building the wanted table", -ENOMEM);
 		return;
 	}
 	if (lb->nquorum > 0)
-		memcpy(prev, lb->quorum_ok, lb->nquorum);
-	rc = lb_desired(lb->d->cfg, (const struct lb_rs_health *const *)
-	    lb->health, lb->quorum_ok, &lb->want);
-	lb_quorum_changes(lb, prev);
-	free(prev);
-	if (rc == -1) {
-		lb_fail(lb, "building the wanted table", -ENOMEM);
-		return;
+		memcpy(lb->quorum_was, lb->quorum_ok, lb->nquorum);
+}
+
+/* The wanted table, a virtual server at a time; true when it is built. */
+static bool
+lb_want_some(struct lb *lb, uint64_t deadline)
+{
+	const struct cfg	*c = lb->d->cfg;
+	int			 rc;
+
+	while (lb->next < c->nvs) {
+		if (clock_now_us() >= deadline)
+			return false;
+		if (lb_desired_vs(&c->vs[lb->next], lb->next < lb->nhealth ?
+		    lb->health[lb->next] : NULL,
+		    &lb->quorum_ok[lb->next], &lb->want) == -1) {
+			lb_fail(lb, "building the wanted table", -ENOMEM);
+			return false;
+		}
+		lb->next++;
 	}
+	ipvs_table_sort(&lb->want);
+	lb_quorum_changes(lb, lb->quorum_was);
 	if ((rc = lb_plan_partial(lb)) < 0) {
 		lb_fail(lb, "reading the changed services", rc);
-		return;
+		return false;
 	}
-	if (rc == 1 && (rc = lb->be->dump_services(lb->ctx,
-	    &lb->have)) != 0) {
+	lb->next = 0;
+	if (rc == 0) {
+		lb->phase = LB_READ;
+		return true;
+	}
+	if ((rc = lb->be->dump_services_start(lb->ctx)) != 0) {
 		lb_fail(lb, "reading the kernel's services", rc);
-		return;
+		return false;
 	}
+	lb->phase = LB_LIST;
+	return true;
+}
+
+/* The kernel's services, a batch at a time; true when all are read. */
+static bool
+lb_list_some(struct lb *lb, uint64_t deadline)
+{
+	int rc;
+
+	do {
+		if ((rc = lb->be->dump_services_more(lb->ctx,
+		    &lb->have)) < 0) {
+			lb->phase = LB_READ;	/* the dump is over */
+			lb_fail(lb, "reading the kernel's services", rc);
+			return false;
+		}
+	} while (rc == 1 && clock_now_us() < deadline);
+	if (rc == 1)
+		return false;
 	lb->phase = LB_READ;
 	lb->next = 0;
+	return true;
 }
 
 /* Logs, once, the services found in the kernel that are not ours. */
@@ -624,6 +671,10 @@ lb_step_cb(evutil_socket_t fd, short ev, void *arg)
 		if (!lb->pending)
 			return;
 		lb_begin(lb);
+	} else if (lb->phase == LB_WANT) {
+		lb_want_some(lb, deadline);
+	} else if (lb->phase == LB_LIST) {
+		lb_list_some(lb, deadline);
 	} else if (lb->phase == LB_READ) {
 		if (lb_read_some(lb, deadline) && lb->errors == 0)
 			lb_diff(lb);

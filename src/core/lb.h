@@ -86,11 +86,12 @@ void	lb_conv_service(const struct cfg_vs *, struct ipvs_service *);
 void	lb_conv_dest(const struct cfg_rs *, int weight, struct ipvs_dest *);
 bool	lb_quorum(const struct cfg_vs *, uint64_t live, bool was_ok);
 /*
- * The wanted table: one service per virtual server (tag: its cfg_vs),
- * sorted. health[i][j] is real server j of vs i, NULL: all up at their
- * configured weights. quorum_ok[i] carries each vs's quorum state.
+ * The wanted table, one virtual server at a time: appends its service
+ * (tag: the cfg_vs) to out, unsorted. health[j] is real server j, NULL:
+ * all up at their configured weights. *quorum_ok carries the vs's quorum
+ * state. -1 when out of memory.
  */
-int	lb_desired(const struct cfg *, const struct lb_rs_health *const *health,
+int	lb_desired_vs(const struct cfg_vs *, const struct lb_rs_health *health,
 	    bool *quorum_ok, struct ipvs_table *out);
 
 #endif

@@ -97,7 +97,7 @@ lb_quorum(const struct cfg_vs *vs, uint64_t live, bool was_ok)
 	return live >= (uint64_t)vs->quorum + vs->hysteresis;
 }
 
-static int
+int
 lb_desired_vs(const struct cfg_vs *vs, const struct lb_rs_health *h,
     bool *quorum_ok, struct ipvs_table *out)
 {
@@ -134,19 +134,5 @@ lb_desired_vs(const struct cfg_vs *vs, const struct lb_rs_health *h,
 		if (ipvs_table_add_dest(ts, &d) == NULL)
 			return -1;
 	}
-	return 0;
-}
-
-int
-lb_desired(const struct cfg *c, const struct lb_rs_health *const *health,
-    bool *quorum_ok, struct ipvs_table *out)
-{
-	size_t i;
-
-	for (i = 0; i < c->nvs; i++)
-		if (lb_desired_vs(&c->vs[i], health ? health[i] : NULL,
-		    &quorum_ok[i], out) == -1)
-			return -1;
-	ipvs_table_sort(out);
 	return 0;
 }

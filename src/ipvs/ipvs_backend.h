@@ -11,8 +11,15 @@
 
 struct ipvs_backend {
 	const char	*name;
-	/* Appends every service (no destinations) to t. */
-	int		(*dump_services)(void *ctx, struct ipvs_table *t);
+	/*
+	 * Every service (no destinations), in pieces so a large table does
+	 * not hold the loop: start asks, each more appends what one read
+	 * brings to t and returns 1 while more is to come, 0 at the end;
+	 * abort drops a dump in progress (after an error it is done).
+	 */
+	int		(*dump_services_start)(void *ctx);
+	int		(*dump_services_more)(void *ctx, struct ipvs_table *t);
+	void		(*dump_services_abort)(void *ctx);
 	/* Fills the destinations of ts->svc. */
 	int		(*dump_dests)(void *ctx, struct ipvs_table_svc *ts);
 	/* Carries out one operation. */

@@ -18,6 +18,7 @@
 
 struct ipvs_nl {
 	struct nl_sock	*sk;
+	struct nl_sock	*dsk;		/* a services dump in pieces */
 	int		 family;
 	int		 error;		/* errno of the last NLMSG_ERROR */
 };
@@ -98,6 +99,7 @@ ipvs_nl_close(struct ipvs_nl *nl)
 {
 	if (nl == NULL)
 		return;
+	ipvs_nl_dump_services_abort(nl);
 	nl_socket_free(nl->sk);
 	free(nl);
 }
@@ -234,6 +236,83 @@ ipvs_nl_dump_services(struct ipvs_nl *nl, struct ipvs_table *t)
 		return -ENOMEM;
 	rc = ipvs_nl_dump(nl, msg, ipvs_svc_cb, &a);
 	return rc != 0 ? rc : -a.error;
+}
+
+int
+ipvs_nl_dump_services_start(struct ipvs_nl *nl)
+{
+	struct nl_msg	*msg;
+	int		 rc;
+
+	ipvs_nl_dump_services_abort(nl);
+	if ((nl->dsk = nl_socket_alloc()) == NULL)
+		return -ENOMEM;
+	if ((rc = nl_connect(nl->dsk, NETLINK_GENERIC)) < 0) {
+		ipvs_nl_dump_services_abort(nl);
+		return ipvs_errno(rc);
+	}
+	nl_socket_enable_msg_peek(nl->dsk);
+	nl_socket_set_buffer_size(nl->dsk, IPVS_NL_BUFSIZE, IPVS_NL_BUFSIZE);
+	if ((msg = ipvs_nl_msg(nl, IPVS_CMD_GET_SERVICE, NLM_F_DUMP)) == NULL) {
+		ipvs_nl_dump_services_abort(nl);
+		return -ENOMEM;
+	}
+	rc = nl_send_auto(nl->dsk, msg);
+	nlmsg_free(msg);
+	if (rc < 0) {
+		ipvs_nl_dump_services_abort(nl);
+		return ipvs_errno(rc);
+	}
+	return 0;
+}
+
+/*
+ * One read: the kernel fills the next batch of the dump when the last
+ * one is read, so a read never waits for long.
+ */
+int
+ipvs_nl_dump_services_more(struct ipvs_nl *nl, struct ipvs_table *t)
+{
+	struct sockaddr_nl	 peer;
+	unsigned char		*buf = NULL;
+	struct nlmsghdr		*h;
+	struct ipvs_service	 svc;
+	char			 err[128];
+	int			 n, rc = 1;
+
+	if (nl->dsk == NULL)
+		return -EINVAL;
+	if ((n = nl_recv(nl->dsk, &peer, &buf, NULL)) <= 0) {
+		free(buf);
+		ipvs_nl_dump_services_abort(nl);
+		return n == 0 ? -EIO : ipvs_errno(n);
+	}
+	for (h = (struct nlmsghdr *)buf; rc == 1 && nlmsg_ok(h, n);
+	    h = nlmsg_next(h, &n)) {
+		if (h->nlmsg_type == NLMSG_DONE)
+			rc = 0;
+		else if (h->nlmsg_type == NLMSG_ERROR)
+			rc = ((struct nlmsgerr *)nlmsg_data(h))->error;
+		else if (h->nlmsg_type < NLMSG_MIN_TYPE)
+			continue;
+		else if (ipvs_msg_parse_service(h, &svc, err,
+		    sizeof(err)) == -1)
+			rc = -EPROTO;
+		else if (ipvs_table_add(t, &svc) == NULL)
+			rc = -ENOMEM;
+	}
+	free(buf);
+	if (rc != 1)
+		ipvs_nl_dump_services_abort(nl);
+	return rc;
+}
+
+void
+ipvs_nl_dump_services_abort(struct ipvs_nl *nl)
+{
+	if (nl->dsk != NULL)
+		nl_socket_free(nl->dsk);
+	nl->dsk = NULL;
 }
 
 struct ipvs_get_arg {
@@ -451,9 +530,21 @@ ipvs_nl_set_timeouts(struct ipvs_nl *nl, const struct ipvs_timeouts *t)
 }
 
 static int
-ipvs_be_dump_services(void *ctx, struct ipvs_table *t)
+ipvs_be_dump_services_start(void *ctx)
 {
-	return ipvs_nl_dump_services(ctx, t);
+	return ipvs_nl_dump_services_start(ctx);
+}
+
+static int
+ipvs_be_dump_services_more(void *ctx, struct ipvs_table *t)
+{
+	return ipvs_nl_dump_services_more(ctx, t);
+}
+
+static void
+ipvs_be_dump_services_abort(void *ctx)
+{
+	ipvs_nl_dump_services_abort(ctx);
 }
 
 static int
@@ -477,7 +568,9 @@ ipvs_be_get_service(void *ctx, const struct ipvs_service *key,
 
 const struct ipvs_backend ipvs_backend_netlink = {
 	"netlink",
-	ipvs_be_dump_services,
+	ipvs_be_dump_services_start,
+	ipvs_be_dump_services_more,
+	ipvs_be_dump_services_abort,
 	ipvs_be_dump_dests,
 	ipvs_be_apply,
 	ipvs_be_get_service,

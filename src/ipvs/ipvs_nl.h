@@ -30,6 +30,15 @@ const char *ipvs_version_str(uint32_t version, char *buf, size_t len);
 /* Reads every service (without destinations) into t, appended. */
 int	ipvs_nl_dump_services(struct ipvs_nl *, struct ipvs_table *t);
 /*
+ * The same dump in pieces, on a socket of its own (requests on the main
+ * one may run between pieces): start sends the request; each more reads
+ * one batch into t and returns 1 while more is to come, 0 when done, or
+ * -errno; abort drops what is left.
+ */
+int	ipvs_nl_dump_services_start(struct ipvs_nl *);
+int	ipvs_nl_dump_services_more(struct ipvs_nl *, struct ipvs_table *t);
+void	ipvs_nl_dump_services_abort(struct ipvs_nl *);
+/*
  * Reads one service by its key into out (no destinations): 0, or
  * -ESRCH / -ENOENT when the kernel has no such service.
  */

@@ -28,7 +28,10 @@ struct fake {
 	int			fail_times;
 	uint64_t		now;		/* fake clock, us */
 	uint64_t		tick;		/* added per clock read */
-	unsigned		dumps;		/* dump_services calls */
+	unsigned		dumps;		/* services dumps started */
+	size_t			dump_next;	/* the one in progress */
+	bool			dumping;
+	unsigned		dump_reads;	/* dump_services_more calls */
 	unsigned		dest_dumps;	/* dump_dests calls */
 	unsigned		gets;		/* get_service calls */
 };
@@ -43,16 +46,41 @@ fake_clock(void)
 }
 
 static int
-fake_dump_services(void *ctx, struct ipvs_table *out)
+fake_dump_services_start(void *ctx)
 {
-	struct fake	*f = ctx;
-	size_t		 i;
+	struct fake *f = ctx;
 
 	f->dumps++;
-	for (i = 0; i < f->t.n; i++)
-		if (ipvs_table_add(out, &f->t.svcs[i].svc) == NULL)
-			return -ENOMEM;
+	f->dumping = true;
+	f->dump_next = 0;
 	return 0;
+}
+
+/* Like the kernel: a few services per read. */
+#define FAKE_DUMP_BATCH	3
+
+static int
+fake_dump_services_more(void *ctx, struct ipvs_table *out)
+{
+	struct fake	*f = ctx;
+	size_t		 n = 0;
+
+	assert_true(f->dumping);
+	f->dump_reads++;
+	for (; f->dump_next < f->t.n && n < FAKE_DUMP_BATCH; n++)
+		if (ipvs_table_add(out, &f->t.svcs[f->dump_next++].svc) ==
+		    NULL)
+			return -ENOMEM;
+	if (f->dump_next < f->t.n)
+		return 1;
+	f->dumping = false;
+	return 0;
+}
+
+static void
+fake_dump_services_abort(void *ctx)
+{
+	((struct fake *)ctx)->dumping = false;
 }
 
 static int
@@ -150,7 +178,8 @@ fake_get_service(void *ctx, const struct ipvs_service *key,
 }
 
 static const struct ipvs_backend fake_backend = {
-	"fake", fake_dump_services, fake_dump_dests, fake_apply,
+	"fake", fake_dump_services_start, fake_dump_services_more,
+	fake_dump_services_abort, fake_dump_dests, fake_apply,
 	fake_get_service,
 };
 
@@ -524,6 +553,61 @@ work_is_sliced(void **state)
 	assert_true(lb_stats(e->lb)->steps >= 130);
 }
 
+/*
+ * A full re-read builds the wanted table and lists the kernel's services
+ * in slices too (before, both were one step), and a reload arriving in
+ * the middle of the listing drops the dump in progress.
+ */
+static void
+reread_is_sliced(void **state)
+{
+	struct env	*e = *state;
+	char		*text, *p;
+	size_t		 i;
+	uint64_t	 steps;
+	int		 n;
+
+	p = text = malloc(1 << 20);
+	p += sprintf(p, "virtual_servers = (\n");
+	for (i = 0; i < 200; i++)
+		p += sprintf(p, "%s{ name = \"s%zu\"; address = \"192.0.2.1\"; "
+		    "port = %zu; real_servers = ( { address = \"198.51.100.1\"; "
+		    "} ); }\n", i ? "," : "", i, 1000 + i);
+	sprintf(p, ");\n");
+	env_config(e, text);
+	free(text);
+	e->lb = lb_new(&e->d, &fake_backend, &e->f);
+	settle(e);
+	assert_int_equal(lb_stats(e->lb)->syncs, 1);
+	/* Every clock read costs 300 us: about 3 items per 1 ms step. */
+	e->f.tick = 300;
+	clock_set_source(fake_clock);
+	steps = lb_stats(e->lb)->steps;
+	e->f.dump_reads = 0;
+	lb_sync(e->lb, LB_SYNC_DRIFT);
+	for (n = 0; n < 100000 && lb_stats(e->lb)->syncs < 2; n++)
+		event_base_loop(e->d.base, EVLOOP_NONBLOCK | EVLOOP_ONCE);
+	assert_int_equal(lb_stats(e->lb)->syncs, 2);
+	assert_int_equal(lb_stats(e->lb)->last_sync_ops, 0);
+	assert_int_equal(e->f.dumps, 2);
+	assert_int_equal(e->f.dump_reads, (200 + FAKE_DUMP_BATCH - 1) /
+	    FAKE_DUMP_BATCH);
+	/* ~67 steps for the wanted table, ~67 reading destinations. */
+	assert_true(lb_stats(e->lb)->steps - steps >= 120);
+	/* A reload while the services are being listed. */
+	lb_sync(e->lb, LB_SYNC_DRIFT);
+	for (n = 0; n < 100000 && !e->f.dumping; n++)
+		event_base_loop(e->d.base, EVLOOP_NONBLOCK | EVLOOP_ONCE);
+	assert_true(e->f.dumping);
+	lb_reconfigure(e->lb);
+	assert_false(e->f.dumping);
+	clock_set_source(NULL);
+	settle(e);
+	assert_int_equal(lb_stats(e->lb)->syncs, 3);
+	assert_int_equal(e->f.t.n, 200);
+	assert_int_equal(lb_stats(e->lb)->op_errors, 0);
+}
+
 int
 main(void)
 {
@@ -545,6 +629,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(quorum_installs_sorry_server,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(work_is_sliced, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(reread_is_sliced, setup,
 		    teardown),
 	};
 
