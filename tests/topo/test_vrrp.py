@@ -621,6 +621,11 @@ def client_neigh(lab, ip=VIP):
     return lab.exec("client", "ip", "neigh", "show", ip).stdout
 
 
+def sysctl(lab, host, dev, key):
+    return lab.exec(host, "cat", "/proc/sys/net/ipv4/conf/%s/%s" %
+                    (dev, key)).stdout.strip()
+
+
 def test_vmac_failover_keeps_the_virtual_mac(pair, directors):
     listen(pair, "lb1")
     listen(pair, "lb2")
@@ -649,6 +654,12 @@ def test_vmac_failover_keeps_the_virtual_mac(pair, directors):
     i1 = d1.ctl_json("vrrp")["instances"][0]
     assert sum(i1["drops"].values()) == 0, i1
     assert "vmac vrrp.51" in d1.ctl("vrrp").stdout
+    # eth0 answers no ARP for the VIP and asks with its own address.
+    assert [sysctl(pair, "lb1", "eth0", k) for k in (
+        "arp_ignore", "arp_filter", "arp_announce")] == ["1", "1", "2"]
+    assert sysctl(pair, "lb1", "vrrp.51", "arp_ignore") == "1"
+    assert pair.exec("lb1", "cat", "/proc/sys/net/ipv6/conf/vrrp.51/"
+                     "disable_ipv6").stdout.strip() == "1"
     # The client reaches the VIP at the virtual MAC.
     wait_for(lambda: hello(pair) == "lb1", 5, "lb1 answers on the VIP")
     assert VMAC in client_neigh(pair), client_neigh(pair)
@@ -664,6 +675,8 @@ def test_vmac_failover_keeps_the_virtual_mac(pair, directors):
     assert d2.stop(signal.SIGTERM) == 0
     assert vmac_link(pair, "lb2") is None
     assert "removed macvlan vrrp.51" in d2.log()
+    assert [sysctl(pair, "lb2", "eth0", k) for k in (
+        "arp_ignore", "arp_filter", "arp_announce")] == ["0", "0", "0"]
 
 
 def test_vmac_stale_interface_reload_and_removal(pair, directors):
@@ -698,3 +711,31 @@ def test_vmac_stale_interface_reload_and_removal(pair, directors):
     assert vmac_link(pair, "lb1", "vip51") is None
     assert d2.stop(signal.SIGTERM) == 0
     assert vmac_link(pair, "lb2")["linkinfo"]["info_kind"] == "veth"
+
+
+def test_vmac_ipv6_and_repair(pair, directors):
+    text = V6_CONF.replace("virtual_router_id = 51;",
+                           "virtual_router_id = 51; use_vmac = true;")
+    assert text != V6_CONF
+    d2 = directors("lb2", text % 100).start()
+    d1 = directors("lb1", text % 150).start()
+    wait_for(lambda: state(d1) == "MASTER" and state(d2) == "BACKUP", 5,
+             "lb1 master, lb2 backup")
+    wait_for(lambda: has_vip_on(pair, "lb1", "vrrp6.51", "2001:db8::100",
+                                64), 3, "IPv6 VIP on vrrp6.51")
+    link = vmac_link(pair, "lb1", "vrrp6.51")
+    assert link["address"] == "00:00:5e:00:02:33"
+    time.sleep(0.5)
+    inst = d2.ctl_json("vrrp")["instances"][0]
+    assert inst["master"].startswith("fe80::"), inst
+    assert sum(inst["drops"].values()) == 0, inst
+    # Someone removes the master's macvlan: it is made anew, VIP back.
+    pair.exec("lb1", "ip", "link", "del", "vrrp6.51")
+    d1.wait_for_log(r"macvlan vrrp6\.51 was removed: making it anew",
+                    timeout=3)
+    wait_for(lambda: has_vip_on(pair, "lb1", "vrrp6.51", "2001:db8::100",
+                                64), 3, "IPv6 VIP back on vrrp6.51")
+    assert state(d1) == "MASTER" and state(d2) == "BACKUP"
+    d1.stop(signal.SIGKILL)
+    wait_for(lambda: has_vip_on(pair, "lb2", "vrrp6.51", "2001:db8::100",
+                                64), 3, "lb2 takes the IPv6 VIP")
