@@ -714,28 +714,28 @@ def test_vmac_stale_interface_reload_and_removal(pair, directors):
 
 
 def test_vmac_ipv6_and_repair(pair, directors):
-    text = V6_CONF.replace("virtual_router_id = 51;",
-                           "virtual_router_id = 51; use_vmac = true;")
+    text = V6_CONF.replace("virtual_router_id = 61;",
+                           "virtual_router_id = 61; use_vmac = true;")
     assert text != V6_CONF
     d2 = directors("lb2", text % 100).start()
     d1 = directors("lb1", text % 150).start()
     wait_for(lambda: state(d1) == "MASTER" and state(d2) == "BACKUP", 5,
              "lb1 master, lb2 backup")
-    wait_for(lambda: has_vip_on(pair, "lb1", "vrrp6.51", "2001:db8::100",
-                                64), 3, "IPv6 VIP on vrrp6.51")
-    link = vmac_link(pair, "lb1", "vrrp6.51")
-    assert link["address"] == "00:00:5e:00:02:33"
+    wait_for(lambda: has_vip_on(pair, "lb1", "vrrp6.61", "2001:db8::100",
+                                64), 3, "IPv6 VIP on vrrp6.61")
+    link = vmac_link(pair, "lb1", "vrrp6.61")
+    assert link["address"] == "00:00:5e:00:02:3d"
     time.sleep(0.5)
     inst = d2.ctl_json("vrrp")["instances"][0]
     assert inst["master"].startswith("fe80::"), inst
     assert sum(inst["drops"].values()) == 0, inst
     # Someone removes the master's macvlan: it is made anew, VIP back.
-    pair.exec("lb1", "ip", "link", "del", "vrrp6.51")
-    d1.wait_for_log(r"macvlan vrrp6\.51 was removed: making it anew",
+    pair.exec("lb1", "ip", "link", "del", "vrrp6.61")
+    d1.wait_for_log(r"macvlan vrrp6\.61 was removed: making it anew",
                     timeout=3)
-    wait_for(lambda: has_vip_on(pair, "lb1", "vrrp6.51", "2001:db8::100",
-                                64), 3, "IPv6 VIP back on vrrp6.51")
+    wait_for(lambda: has_vip_on(pair, "lb1", "vrrp6.61", "2001:db8::100",
+                                64), 3, "IPv6 VIP back on vrrp6.61")
     assert state(d1) == "MASTER" and state(d2) == "BACKUP"
     d1.stop(signal.SIGKILL)
-    wait_for(lambda: has_vip_on(pair, "lb2", "vrrp6.51", "2001:db8::100",
+    wait_for(lambda: has_vip_on(pair, "lb2", "vrrp6.61", "2001:db8::100",
                                 64), 3, "lb2 takes the IPv6 VIP")
