@@ -739,3 +739,22 @@ def test_vmac_ipv6_and_repair(pair, directors):
     d1.stop(signal.SIGKILL)
     wait_for(lambda: has_vip_on(pair, "lb2", "vrrp6.61", "2001:db8::100",
                                 64), 3, "lb2 takes the IPv6 VIP")
+
+
+@needs_keepalived
+def test_vmac_interop_keepalived(pair, directors, keepalived_factory):
+    # keepalived with its own use_vmac: both send from the same MAC.
+    ka = keepalived_factory("lb1", version=3, priority=150, interval=0.1,
+                            auth="use_vmac vrrp.51")
+    wait_for(lambda: has_vip_on(pair, "lb1", "vrrp.51"), 10,
+             "keepalived takes the VIP on its vmac")
+    d2 = directors("lb2", conf(100, extra="use_vmac = true;")).start()
+    time.sleep(1)
+    inst = d2.ctl_json("vrrp")["instances"][0]
+    assert inst["state"] == "BACKUP" and inst["master"] == "192.0.2.1", \
+        d2.log()
+    assert sum(inst["drops"].values()) == 0, inst
+    ka.kill()
+    wait_for(lambda: has_vip_on(pair, "lb2", "vrrp.51"), 3,
+             "director takes over from keepalived")
+    assert VMAC in vmac_link(pair, "lb2")["address"]
