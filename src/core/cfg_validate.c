@@ -197,10 +197,15 @@ cfg_validate_instance(struct cfg_parser *p, struct cfg_vrrp *vr)
 	if (vr->vmac_ifname != NULL && !vr->use_vmac)
 		ERR(p, vr->line, "vrrp instance \"%s\": vmac_interface needs "
 		    "use_vmac = true", vr->name);
+	/* An IPv4 and an IPv6 router may share a VRID on one interface. */
 	if (vr->use_vmac && vr->vmac_ifname == NULL) {
-		snprintf(buf, sizeof(buf), "vrrp.%u", vr->vrid);
+		snprintf(buf, sizeof(buf), "%s.%u", vr->af == AF_INET6 ?
+		    "vrrp6" : "vrrp", vr->vrid);
 		vr->vmac_ifname = arena_strdup(&p->cfg->arena, buf);
 	}
+	if (vr->use_vmac && strcmp(vr->vmac_ifname, vr->ifname) == 0)
+		ERR(p, vr->line, "vrrp instance \"%s\": vmac_interface is the "
+		    "instance's own interface %s", vr->name, vr->ifname);
 	for (i = 0; i < vr->ntrack_scripts; i++) {
 		t = &vr->track_scripts[i];
 		if (t->name == NULL)
@@ -232,6 +237,30 @@ cfg_validate_shared_vips(struct cfg_parser *p, const struct cfg_vrrp *a,
 				    false, buf, sizeof(buf)), b->name, b->line);
 }
 
+/* Each macvlan belongs to one instance and runs no VRRP of its own. */
+static void
+cfg_validate_vmac_names(struct cfg_parser *p, const struct cfg_vrrp *a,
+    const struct cfg_vrrp *b)
+{
+	if (a->use_vmac && a->vmac_ifname != NULL && b->use_vmac &&
+	    b->vmac_ifname != NULL && strcmp(a->vmac_ifname,
+	    b->vmac_ifname) == 0)
+		ERR(p, a->line, "vrrp instance \"%s\": vmac_interface %s is "
+		    "also used by \"%s\" (line %d); name one with "
+		    "vmac_interface", a->name, a->vmac_ifname, b->name,
+		    b->line);
+	else if (a->use_vmac && a->vmac_ifname != NULL &&
+	    strcmp(a->vmac_ifname, b->ifname) == 0)
+		ERR(p, a->line, "vrrp instance \"%s\": vmac_interface %s is "
+		    "the interface of \"%s\" (line %d)", a->name,
+		    a->vmac_ifname, b->name, b->line);
+	else if (b->use_vmac && b->vmac_ifname != NULL &&
+	    strcmp(b->vmac_ifname, a->ifname) == 0)
+		ERR(p, a->line, "vrrp instance \"%s\": interface %s is the "
+		    "vmac_interface of \"%s\" (line %d)", a->name, a->ifname,
+		    b->name, b->line);
+}
+
 static void
 cfg_validate_vrrp(struct cfg_parser *p)
 {
@@ -260,6 +289,7 @@ cfg_validate_vrrp(struct cfg_parser *p)
 				    a->ifname, b->name, b->line);
 			if (strcmp(a->name, b->name) != 0)
 				cfg_validate_shared_vips(p, a, b);
+			cfg_validate_vmac_names(p, a, b);
 		}
 	}
 }

@@ -23,6 +23,7 @@ vrrp_json_one(struct json *j, const struct vrrp_inst_info *in)
 	json_obj_begin(j, NULL);
 	json_str(j, "name", c->name);
 	json_str(j, "interface", c->ifname);
+	json_str(j, "vmac_interface", in->vmac);
 	json_uint(j, "vrid", c->vrid);
 	json_uint(j, "version", c->version);
 	json_str(j, "family", c->af == AF_INET6 ? "inet6" : "inet");
@@ -61,10 +62,11 @@ vrrp_text_one(struct evbuffer *out, const struct vrrp_inst_info *in)
 	const struct cfg_vrrp	*c = in->conf;
 	int			 e;
 
-	evbuffer_add_printf(out, "%-12s %-7s priority %u/%u  vrid %u on %s "
+	evbuffer_add_printf(out, "%-12s %-7s priority %u/%u  vrid %u on %s%s%s "
 	    "(v%u %s)  advert %.2fs  master %s\n", c->name,
 	    vrrp_state_name(in->state), in->priority, c->priority, c->vrid,
-	    c->ifname, c->version, c->af == AF_INET6 ? "IPv6" : "IPv4",
+	    c->ifname, in->vmac ? " vmac " : "", in->vmac ? in->vmac : "",
+	    c->version, c->af == AF_INET6 ? "IPv6" : "IPv4",
 	    c->advert_cs / 100.0, in->master[0] ? in->master : "-");
 	if (in->master_down_in_us != 0)
 		evbuffer_add_printf(out, "  master down in %.3fs (master "

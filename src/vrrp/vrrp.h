@@ -32,6 +32,7 @@ enum vrrp_drop {
 
 struct vrrp_inst_info {
 	const struct cfg_vrrp	*conf;
+	const char		*vmac;		/* its macvlan, or NULL */
 	enum vrrp_state		 state;
 	uint8_t			 priority;	/* effective */
 	uint16_t		 master_adver_cs;
@@ -58,11 +59,14 @@ struct vrrp	*vrrp_new(struct event_base *, struct proc_runner *,
 		    void *arg);
 /*
  * A new config (after a successful reload): instances whose identity
- * (interface, VRID, family, peers) is unchanged keep their state; the
- * others stop or start.
+ * (interface, VRID, family, peers, use_vmac and vmac_interface) is
+ * unchanged keep their state; the others stop, then new ones start.
  */
 void		 vrrp_reconfigure(struct vrrp *, const struct cfg *);
-/* Orderly stop: masters send priority 0 and release their addresses. */
+/*
+ * Orderly stop: masters send priority 0 and release their addresses;
+ * the macvlans made for use_vmac are removed.
+ */
 void		 vrrp_shutdown(struct vrrp *);
 void		 vrrp_free(struct vrrp *);
 size_t		 vrrp_count(const struct vrrp *);

@@ -341,6 +341,12 @@ vrrp_rtnl_open(struct vrrp_rtnl **out)
 	return 0;
 }
 
+struct nl_sock *
+vrrp_rtnl_sock(struct vrrp_rtnl *r)
+{
+	return r->sk;
+}
+
 void
 vrrp_rtnl_close(struct vrrp_rtnl *r)
 {

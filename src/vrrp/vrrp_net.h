@@ -59,6 +59,9 @@ struct vrrp_rtnl;
 /* An rtnetlink handle for address changes. */
 int	vrrp_rtnl_open(struct vrrp_rtnl **);
 void	vrrp_rtnl_close(struct vrrp_rtnl *);
+/* The handle's libnl socket, for the other kernel files of vrrp/. */
+struct nl_sock;
+struct nl_sock	*vrrp_rtnl_sock(struct vrrp_rtnl *);
 /*
  * Adds (add true) or deletes a virtual address with its prefix on
  * ifindex, with an optional label; IPv6 without duplicate address

@@ -601,3 +601,160 @@ def test_sync_group_notify_once_per_move(pair, directors, tmp_path):
     d1.stop(signal.SIGTERM)
     assert log.read_text().splitlines() == [
         "GROUP G1 BACKUP 150", "GROUP G1 MASTER 150", "GROUP G1 STOP 150"]
+
+
+VMAC = "00:00:5e:00:01:33"	# VRID 51
+
+
+def vmac_link(lab, host, name="vrrp.51"):
+    """The macvlan name in host as `ip -j -d link` shows it, or None."""
+    r = lab.exec(host, "ip", "-j", "-d", "link", "show", name, check=False)
+    return json.loads(r.stdout)[0] if r.returncode == 0 else None
+
+
+def has_vip_on(lab, host, dev, vip=VIP, prefix=24):
+    r = lab.exec(host, "ip", "-o", "addr", "show", "dev", dev, check=False)
+    return (" %s/%d " % (vip, prefix)) in r.stdout
+
+
+def client_neigh(lab, ip=VIP):
+    return lab.exec("client", "ip", "neigh", "show", ip).stdout
+
+
+def sysctl(lab, host, dev, key):
+    return lab.exec(host, "cat", "/proc/sys/net/ipv4/conf/%s/%s" %
+                    (dev, key)).stdout.strip()
+
+
+def test_vmac_failover_keeps_the_virtual_mac(pair, directors):
+    listen(pair, "lb1")
+    listen(pair, "lb2")
+    d2 = directors("lb2", conf(100, extra="use_vmac = true;")).start()
+    d1 = directors("lb1", conf(150, extra="use_vmac = true;")).start()
+    wait_for(lambda: state(d1) == "MASTER" and state(d2) == "BACKUP", 5,
+             "lb1 master, lb2 backup")
+    # Both boxes made the macvlan, private mode, virtual MAC; only the
+    # master's holds the VIP, none is on eth0.
+    for host in ("lb1", "lb2"):
+        link = vmac_link(pair, host)
+        assert link is not None, host
+        assert link["address"] == VMAC
+        assert link["linkinfo"]["info_kind"] == "macvlan"
+        assert link["linkinfo"]["info_data"]["mode"] == "private"
+        assert link["link"] == "eth0"
+    wait_for(lambda: has_vip_on(pair, "lb1", "vrrp.51"), 3, "VIP on vmac")
+    assert not has_vip(pair, "lb1") and not has_vip_on(pair, "lb2",
+                                                        "vrrp.51")
+    # The backup hears the master although both send from one MAC.
+    time.sleep(0.5)
+    i2 = d2.ctl_json("vrrp")["instances"][0]
+    assert i2["state"] == "BACKUP" and i2["master"] == "192.0.2.1", i2
+    assert i2["vmac_interface"] == "vrrp.51"
+    assert sum(i2["drops"].values()) == 0, i2
+    i1 = d1.ctl_json("vrrp")["instances"][0]
+    assert sum(i1["drops"].values()) == 0, i1
+    assert "vmac vrrp.51" in d1.ctl("vrrp").stdout
+    # eth0 answers no ARP for the VIP and asks with its own address.
+    assert [sysctl(pair, "lb1", "eth0", k) for k in (
+        "arp_ignore", "arp_filter", "arp_announce")] == ["1", "1", "2"]
+    assert sysctl(pair, "lb1", "vrrp.51", "arp_ignore") == "1"
+    assert pair.exec("lb1", "cat", "/proc/sys/net/ipv6/conf/vrrp.51/"
+                     "disable_ipv6").stdout.strip() == "1"
+    # The client reaches the VIP at the virtual MAC.
+    wait_for(lambda: hello(pair) == "lb1", 5, "lb1 answers on the VIP")
+    assert VMAC in client_neigh(pair), client_neigh(pair)
+    d1.stop(signal.SIGKILL)
+    wait_for(lambda: has_vip_on(pair, "lb2", "vrrp.51"), 3,
+             "lb2 takes the VIP")
+    d2.wait_for_log(r"BACKUP -> MASTER \(priority 100", timeout=2)
+    # Same MAC: the client's entry need not change, the switch learns
+    # the new port from the gratuitous ARP and the adverts.
+    wait_for(lambda: hello(pair) == "lb2", 5, "lb2 answers on the VIP")
+    assert VMAC in client_neigh(pair), client_neigh(pair)
+    # SIGTERM removes the macvlan the daemon made.
+    assert d2.stop(signal.SIGTERM) == 0
+    assert vmac_link(pair, "lb2") is None
+    assert "removed macvlan vrrp.51" in d2.log()
+    assert [sysctl(pair, "lb2", "eth0", k) for k in (
+        "arp_ignore", "arp_filter", "arp_announce")] == ["0", "0", "0"]
+
+
+def test_vmac_stale_interface_reload_and_removal(pair, directors):
+    # A macvlan of that name left by a crash is made anew; a reload that
+    # turns use_vmac off removes it, one that turns it on makes it.
+    pair.exec("lb1", "ip", "link", "add", "vrrp.51", "link", "eth0", "type",
+              "macvlan", "mode", "bridge")
+    d1 = directors("lb1", conf(150, extra="use_vmac = true;")).start()
+    wait_for(lambda: state(d1) == "MASTER", 5, "lb1 master")
+    d1.wait_for_log(r"removed a stale macvlan vrrp\.51", timeout=2)
+    link = vmac_link(pair, "lb1")
+    assert link["address"] == VMAC
+    assert link["linkinfo"]["info_data"]["mode"] == "private"
+    wait_for(lambda: has_vip_on(pair, "lb1", "vrrp.51"), 3, "VIP on vmac")
+    d1.write_config(conf(150))
+    d1.signal(signal.SIGHUP)
+    wait_for(lambda: vmac_link(pair, "lb1") is None, 3, "vmac removed")
+    wait_for(lambda: has_vip(pair, "lb1"), 3, "VIP on eth0")
+    d1.write_config(conf(150, extra='use_vmac = true; '
+                         'vmac_interface = "vip51";'))
+    d1.signal(signal.SIGHUP)
+    wait_for(lambda: has_vip_on(pair, "lb1", "vip51"), 3, "VIP on vip51")
+    assert not has_vip(pair, "lb1")
+    assert d1.ctl_json("vrrp")["instances"][0]["vmac_interface"] == "vip51"
+    # An interface of that name that is not a macvlan is left alone.
+    pair.exec("lb2", "ip", "link", "add", "vrrp.51", "type", "veth", "peer",
+              "name", "other")
+    d2 = directors("lb2", conf(100, extra="use_vmac = true;")).start()
+    d2.wait_for_log(r"vrrp\.51 exists and is not a macvlan", timeout=3)
+    assert vmac_link(pair, "lb2")["linkinfo"]["info_kind"] == "veth"
+    assert d1.stop(signal.SIGTERM) == 0
+    assert vmac_link(pair, "lb1", "vip51") is None
+    assert d2.stop(signal.SIGTERM) == 0
+    assert vmac_link(pair, "lb2")["linkinfo"]["info_kind"] == "veth"
+
+
+def test_vmac_ipv6_and_repair(pair, directors):
+    text = V6_CONF.replace("virtual_router_id = 61;",
+                           "virtual_router_id = 61; use_vmac = true;")
+    assert text != V6_CONF
+    d2 = directors("lb2", text % 100).start()
+    d1 = directors("lb1", text % 150).start()
+    wait_for(lambda: state(d1) == "MASTER" and state(d2) == "BACKUP", 5,
+             "lb1 master, lb2 backup")
+    wait_for(lambda: has_vip_on(pair, "lb1", "vrrp6.61", "2001:db8::100",
+                                64), 3, "IPv6 VIP on vrrp6.61")
+    link = vmac_link(pair, "lb1", "vrrp6.61")
+    assert link["address"] == "00:00:5e:00:02:3d"
+    time.sleep(0.5)
+    inst = d2.ctl_json("vrrp")["instances"][0]
+    assert inst["master"].startswith("fe80::"), inst
+    assert sum(inst["drops"].values()) == 0, inst
+    # Someone removes the master's macvlan: it is made anew, VIP back.
+    pair.exec("lb1", "ip", "link", "del", "vrrp6.61")
+    d1.wait_for_log(r"macvlan vrrp6\.61 was removed: making it anew",
+                    timeout=3)
+    wait_for(lambda: has_vip_on(pair, "lb1", "vrrp6.61", "2001:db8::100",
+                                64), 3, "IPv6 VIP back on vrrp6.61")
+    assert state(d1) == "MASTER" and state(d2) == "BACKUP"
+    d1.stop(signal.SIGKILL)
+    wait_for(lambda: has_vip_on(pair, "lb2", "vrrp6.61", "2001:db8::100",
+                                64), 3, "lb2 takes the IPv6 VIP")
+
+
+@needs_keepalived
+def test_vmac_interop_keepalived(pair, directors, keepalived_factory):
+    # keepalived with its own use_vmac: both send from the same MAC.
+    ka = keepalived_factory("lb1", version=3, priority=150, interval=0.1,
+                            auth="use_vmac vrrp.51")
+    wait_for(lambda: has_vip_on(pair, "lb1", "vrrp.51"), 10,
+             "keepalived takes the VIP on its vmac")
+    d2 = directors("lb2", conf(100, extra="use_vmac = true;")).start()
+    time.sleep(1)
+    inst = d2.ctl_json("vrrp")["instances"][0]
+    assert inst["state"] == "BACKUP" and inst["master"] == "192.0.2.1", \
+        d2.log()
+    assert sum(inst["drops"].values()) == 0, inst
+    ka.kill()
+    wait_for(lambda: has_vip_on(pair, "lb2", "vrrp.51"), 3,
+             "director takes over from keepalived")
+    assert VMAC in vmac_link(pair, "lb2")["address"]
