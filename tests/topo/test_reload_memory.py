@@ -43,7 +43,7 @@ def sample(pid):
 def test_reloads_leave_rss_and_fds_flat(lab, directors, tmp_path):
     b = bench()
     lab.add_host("lb1", "192.0.2.1/24")
-    texts = {v: b.conf(SERVICES, v, 10, str(tmp_path)) for v in "AB"}
+    texts = {v: b.conf(SERVICES, v, 10) for v in "AB"}
     env = None
     asan = sanitized()
     if asan:
