@@ -249,6 +249,7 @@ struct cfg_global {
 	char			*control_socket;
 	char			*script_user;
 	bool			 script_security;
+	bool			 drop_capabilities;	/* at start-up only */
 	struct cfg_argv		 notify;
 	char			*notify_fifo;
 	char			*metrics_listen;	/* "host:port" or NULL */

@@ -565,8 +565,8 @@ cfg_parse_global(struct cfg_parser *p, const config_setting_t *g)
 {
 	static const char *const keys[] = { "router_id", "log_facility",
 	    "log_level", "control_socket", "script_user", "script_security",
-	    "notify", "notify_fifo", "metrics_listen", "dump_file", "ipvs",
-	    NULL };
+	    "drop_capabilities", "notify", "notify_fifo", "metrics_listen",
+	    "dump_file", "ipvs", NULL };
 	struct cfg_global	*gl = &p->cfg->global;
 	const config_setting_t	*s;
 	char			*v;
@@ -595,6 +595,7 @@ cfg_parse_global(struct cfg_parser *p, const config_setting_t *g)
 		cfg_error(p, config_setting_get_member(g, "script_user"),
 		    "script_user: no user \"%s\"", gl->script_user);
 	cfg_get_bool(p, g, "script_security", &gl->script_security);
+	cfg_get_bool(p, g, "drop_capabilities", &gl->drop_capabilities);
 	cfg_get_argv(p, g, "notify", &gl->notify);
 	cfg_get_path(p, g, "notify_fifo", &gl->notify_fifo);
 	if (cfg_get_str(p, g, "metrics_listen", &gl->metrics_listen) == 1 &&
@@ -617,6 +618,7 @@ cfg_defaults(struct cfg *c)
 	gl->log_level = LOG_INFO;
 	gl->script_user = arena_strdup(&c->arena, "root");
 	gl->script_security = true;
+	gl->drop_capabilities = true;
 	gl->ipvs_load_module = true;
 	gl->ipvs_drift_interval = 30000;
 }

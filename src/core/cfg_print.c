@@ -153,6 +153,7 @@ pr_global(struct pr *pr, const struct cfg_global *g)
 	pr_str(pr, "control_socket", g->control_socket);
 	pr_str(pr, "script_user", g->script_user);
 	pr_bool(pr, "script_security", g->script_security);
+	pr_bool(pr, "drop_capabilities", g->drop_capabilities);
 	pr_argv(pr, "notify", &g->notify);
 	pr_str(pr, "notify_fifo", g->notify_fifo);
 	pr_str(pr, "metrics_listen", g->metrics_listen);

@@ -56,6 +56,20 @@ fmt_time(time_t t, char *buf, size_t len)
 	return buf;
 }
 
+/* A mask as a JSON array of names. */
+static void
+status_caps_json(struct json *j, const char *key, uint64_t mask)
+{
+	char	buf[512], *name, *save;
+
+	json_arr_begin(j, key);
+	caps_names(mask, buf, sizeof(buf));
+	for (name = strtok_r(buf, ",", &save); mask != 0 && name != NULL;
+	    name = strtok_r(NULL, ",", &save))
+		json_str(j, NULL, name);
+	json_arr_end(j);
+}
+
 static void
 status_json(struct director *d, const struct status_counts *n,
     struct evbuffer *out)
@@ -82,6 +96,12 @@ status_json(struct director *d, const struct status_counts *n,
 	json_uint(&j, "errors", d->reload.nerrors);
 	json_uint(&j, "ok_count", d->reload.n_ok);
 	json_uint(&j, "failed_count", d->reload.n_failed);
+	json_obj_end(&j);
+	json_obj_begin(&j, "capabilities");
+	json_bool(&j, "dropped", d->caps_dropped);
+	status_caps_json(&j, "effective", d->caps.effective);
+	status_caps_json(&j, "permitted", d->caps.permitted);
+	status_caps_json(&j, "bounding", d->caps.bounding);
 	json_obj_end(&j);
 	json_obj_begin(&j, "subsystems");
 	json_obj_begin(&j, "vrrp");
@@ -116,7 +136,7 @@ static void
 status_text(struct director *d, const struct status_counts *n,
     struct evbuffer *out)
 {
-	char t[40], v[16];
+	char t[40], v[16], c[512];
 
 	evbuffer_add_printf(out, "director %s, pid %ld, up %llds (since %s)\n",
 	    PACKAGE_VERSION, (long)getpid(), daemon_uptime(d),
@@ -151,6 +171,9 @@ status_text(struct director *d, const struct status_counts *n,
 	else
 		evbuffer_add_printf(out, "kernel ipvs: unavailable (%s)\n",
 		    d->ipvs.reason);
+	evbuffer_add_printf(out, "capabilities: %s%s\n",
+	    caps_names(d->caps.effective, c, sizeof(c)), d->caps_dropped ?
+	    " (the rest dropped at start-up)" : "");
 }
 
 int

@@ -63,6 +63,37 @@ daemon_modprobe(const char *module)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
+/*
+ * The last start-up step: every socket is open and ip_vs is loaded (a
+ * kernel without IPVS is not probed again), so CAP_SYS_MODULE and the
+ * rest can go.
+ */
+static int
+daemon_drop_caps(struct director *d)
+{
+	char	buf[256];
+	bool	bounding_kept = false;
+
+	if (d->cfg->global.drop_capabilities && caps_get(&d->caps) == 0 &&
+	    d->caps.permitted != 0) {
+		if (caps_drop(caps_runtime(), &bounding_kept) == -1) {
+			log_warn("dropping capabilities");
+			return -1;
+		}
+		d->caps_dropped = true;
+	}
+	if (caps_get(&d->caps) == -1) {
+		log_warn("reading capabilities");
+		return -1;
+	}
+	log_info("capabilities: %s%s%s", d->caps_dropped ? "kept " : "",
+	    caps_names(d->caps.permitted, buf, sizeof(buf)),
+	    !d->cfg->global.drop_capabilities ? " (drop_capabilities is off)" :
+	    bounding_kept ? " (no CAP_SETPCAP: the bounding set stays as "
+	    "given)" : "");
+	return 0;
+}
+
 static void
 daemon_probe_ipvs(struct director *d)
 {
@@ -339,6 +370,10 @@ daemon_reload(struct director *d, struct evbuffer *out, bool json)
 		    "running", errs.n, errs.n == 1 ? "" : "s",
 		    (unsigned long long)d->generation);
 	} else {
+		if (nc->global.drop_capabilities !=
+		    d->cfg->global.drop_capabilities)
+			log_warnx("drop_capabilities changed: takes effect at "
+			    "the next restart");
 		if (nc->global.control_socket != NULL &&
 		    (d->cfg->global.control_socket == NULL ||
 		    strcmp(nc->global.control_socket,
@@ -581,6 +616,8 @@ daemon_start(struct director *d)
 		return -1;
 	if ((d->metrics = metrics_new(d)) == NULL)
 		log_warnx("metrics: not served");
+	if (daemon_drop_caps(d) == -1)
+		return -1;
 	log_info("director %s started: config %s, generation 1, control "
 	    "socket %s", PACKAGE_VERSION, d->cfg_file, d->sock_path);
 	daemon_notify("READY=1");

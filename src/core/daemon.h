@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "caps.h"
 #include "cfg.h"
 
 struct event_base;
@@ -72,6 +73,8 @@ struct director {
 	bool			 stopping;
 	int			 sync_role;	/* 0 none, 1 master, 2 backup */
 	int			*group_state;	/* per cfg group, -1: none yet */
+	struct caps_state	 caps;		/* as start-up left them */
+	bool			 caps_dropped;
 };
 
 /* Sets up the loop, signals and control socket around d->cfg. 0 or -1. */

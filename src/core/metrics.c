@@ -2,6 +2,9 @@
  * metrics.c - Prometheus text format on global.metrics_listen (evhttp),
  * and the loop stall gauge: a 100 ms ticker at the highest priority
  * whose lateness bounds how long any callback held the loop.
+ *
+ * Every metric is listed in director(8); tests/man/metrics-doc.sh greps
+ * this file for the names, so a name stays whole in one string literal.
  */
 #include "config.h"
 
@@ -111,8 +114,9 @@ metrics_checks(struct director *d, struct evbuffer *b)
 #undef LBL
 		for (r = 0; r < HC_NREASONS; r++)
 			if (s->results[r] != 0)
-				evbuffer_add_printf(b, "director_check_results_"
-				    "total{vs=\"%s\",server=\"%s\",port=\"%u\","
+				evbuffer_add_printf(b,
+				    "director_check_results_total"
+				    "{vs=\"%s\",server=\"%s\",port=\"%u\","
 				    "result=\"%s\"} %llu\n", s->vs->name, a,
 				    s->rs->port, hc_reason_name(r),
 				    (unsigned long long)s->results[r]);
@@ -163,8 +167,9 @@ metrics_ipvs(struct director *d, struct evbuffer *b)
 	    (unsigned long long)st->repairs, st->max_slice_us / 1e6);
 	if (ipvs_nl_dump_services(d->ipvs_nl, &t) != 0)
 		goto out;
-	evbuffer_add_printf(b, "# TYPE director_ipvs_connections_total "
-	    "counter\n# TYPE director_ipvs_packets_total counter\n"
+	evbuffer_add_printf(b,
+	    "# TYPE director_ipvs_connections_total counter\n"
+	    "# TYPE director_ipvs_packets_total counter\n"
 	    "# TYPE director_ipvs_bytes_total counter\n");
 	for (i = 0; i < t.n; i++) {
 		if ((vs = lb_vs_of(d->lb, &t.svcs[i].svc)) == NULL ||
