@@ -9,8 +9,9 @@
         request to LOG as it goes.
     client.py hold HOST PORT LOG GO
         One HTTP/1.1 connection kept open: a request now, another on the
-        same connection once the file GO exists; writes one JSON object
-        {"first": WHO, "second": WHO or null, "error": ...} to LOG.
+        same connection once the file GO exists; writes its local port to
+        LOG.port after the first, and one JSON object {"port": N,
+        "first": WHO, "second": WHO or null, "error": ...} to LOG.
 """
 
 import http.client
@@ -51,11 +52,14 @@ def loop(url, log, stop):
 
 
 def hold(host, port, log, go):
-    res = {"first": None, "second": None, "error": None}
+    res = {"port": None, "first": None, "second": None, "error": None}
     try:
         c = http.client.HTTPConnection(host, int(port), timeout=5)
         c.request("GET", "/")
         res["first"] = who(c.getresponse().read())
+        res["port"] = c.sock.getsockname()[1]
+        with open(log + ".port", "w") as out:
+            out.write("%d\n" % res["port"])
         deadline = time.monotonic() + 300
         while not os.path.exists(go) and time.monotonic() < deadline:
             time.sleep(0.05)

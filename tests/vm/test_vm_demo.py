@@ -23,8 +23,8 @@ if os.geteuid() != 0 or not os.path.exists("/proc/net/ip_vs"):
 
 # lb2's Master_Down_Interval at advert 1 s, priority 100: 3 + 156/256 s.
 MASTER_DOWN_MS = 3000 + 156 * 1000 // 256
-# The guest is emulated (TCG): allow it a second on top.
-SLACK_MS = 1000
+# The guest is emulated (TCG) on a shared host: allow it 1.5 s on top.
+SLACK_MS = 1500
 
 
 def test_two_box_demo(tmp_path):
@@ -33,6 +33,7 @@ def test_two_box_demo(tmp_path):
     r = subprocess.run([os.path.join(REPO, "demo", "run"), "--in-vm",
                         "--json", str(out)], cwd=REPO, env=env, timeout=600,
                        capture_output=True, text=True)
+    print(r.stdout)     # shown when an assertion below fails
     assert r.returncode == 0, r.stdout + r.stderr
     res = json.loads(out.read_text())
     text = r.stdout
@@ -46,7 +47,7 @@ def test_two_box_demo(tmp_path):
     # Only requests started before the backup held the VIP (or in flight
     # at the kill: 0.5 s timeout) failed; every later one was served.
     kill_ns = res["kill_ms"] * 10**6
-    moved_ns = kill_ns + (res["vip_moved_ms"] + 300) * 10**6
+    moved_ns = kill_ns + (res["vip_moved_ms"] + 500) * 10**6
     with open(str(out)[:-len(".json")] + ".loop.log") as f:
         reqs = [ln.split() for ln in f if ln.strip()]
     fails = [int(r[0]) for r in reqs if r[2] == "fail"]
