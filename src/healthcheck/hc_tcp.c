@@ -198,7 +198,13 @@ hc_tcp_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if (!p->connected) {
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		/*
+		 * A failed connect always shows as an error, which libevent
+		 * reports as readable: writable alone is a connection, and
+		 * saves a getsockopt() per check.
+		 */
+		if ((what & EV_READ) && getsockopt(fd, SOL_SOCKET, SO_ERROR,
+		    &err, &len) == -1)
 			err = errno;
 		if (err != 0) {
 			hc_tcp_finish(p, hc_tcp_errno_reason(err), err,
@@ -288,7 +294,8 @@ hc_tcp_start(struct hc_ctx *ctx, const struct hc_target *t, hc_done_fn done,
 		cto = t->ck->timeout;
 	tv.tv_sec = cto / 1000;
 	tv.tv_usec = (cto % 1000) * 1000;
-	event_assign(&p->ev, ctx->base, p->fd, EV_WRITE, hc_tcp_cb, p);
+	event_assign(&p->ev, ctx->base, p->fd, EV_READ | EV_WRITE, hc_tcp_cb,
+	    p);
 	event_add(&p->ev, &tv);
 	return p;
 fail:
