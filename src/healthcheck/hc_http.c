@@ -457,6 +457,13 @@ hc_http_set_opts(struct hc_http_probe *p, const struct cfg_check *ck)
 	err |= curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L);
 	err |= curl_easy_setopt(e, CURLOPT_USERAGENT, PACKAGE_NAME "/"
 	    PACKAGE_VERSION " health check");
+	/*
+	 * No name is resolved, yet libcurl caches every address in the
+	 * multi handle and walks that whole cache on each probe to prune
+	 * it: 5,000 servers made loop passes of up to 1.8 s (perf). With
+	 * a timeout of 0 the cache holds only the probes in flight.
+	 */
+	err |= curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
 	/* Each probe proves a new connection works, and holds none after. */
 	err |= curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
 	err |= curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
