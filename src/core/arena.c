@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "arena.h"
 #include "log.h"
@@ -17,6 +18,44 @@ struct arena_chunk {
 	size_t			 used;
 	alignas(max_align_t) unsigned char data[];
 };
+
+static struct {
+	unsigned char	*base;
+	size_t		 size;
+	size_t		 used;
+} arena_region;
+
+void
+arena_set_region(void *base, size_t size)
+{
+	arena_region.base = base;
+	arena_region.size = size;
+	arena_region.used = 0;
+}
+
+/* A zeroed chunk of size bytes, from the region or the heap. */
+static struct arena_chunk *
+arena_chunk_new(struct arena *a, size_t size)
+{
+	size_t			 align = alignof(max_align_t);
+	size_t			 need = (sizeof(struct arena_chunk) + size +
+				    align - 1) & ~(align - 1);
+	struct arena_chunk	*c;
+
+	if (arena_region.base == NULL) {
+		if ((c = calloc(1, sizeof(*c) + size)) == NULL)
+			fatal("arena_alloc");
+		return c;
+	}
+	if (arena_region.size - arena_region.used < need)
+		fatalx("arena_alloc: the %zu MB region is full",
+		    arena_region.size >> 20);
+	c = (struct arena_chunk *)(arena_region.base + arena_region.used);
+	arena_region.used += need;
+	a->region = arena_region.base;
+	a->region_size = arena_region.size;
+	return c;
+}
 
 void *
 arena_alloc(struct arena *a, size_t n)
@@ -31,8 +70,7 @@ arena_alloc(struct arena *a, size_t n)
 	if (c == NULL || c->size - c->used < n) {
 		size_t size = n > ARENA_CHUNK ? n : ARENA_CHUNK;
 
-		if ((c = calloc(1, sizeof(*c) + size)) == NULL)
-			fatal("arena_alloc");
+		c = arena_chunk_new(a, size);
 		c->size = size;
 		c->next = a->head;
 		a->head = c;
@@ -65,6 +103,15 @@ arena_strdup(struct arena *a, const char *s)
 	return p;
 }
 
+static int
+arena_in_region(const struct arena *a, const struct arena_chunk *c)
+{
+	const unsigned char *p = (const unsigned char *)c;
+
+	return a->region != NULL && p >= (unsigned char *)a->region &&
+	    p < (unsigned char *)a->region + a->region_size;
+}
+
 void
 arena_free(struct arena *a)
 {
@@ -72,8 +119,13 @@ arena_free(struct arena *a)
 
 	for (c = a->head; c != NULL; c = next) {
 		next = c->next;
-		free(c);
+		if (!arena_in_region(a, c))
+			free(c);
 	}
+	if (a->region != NULL)
+		munmap(a->region, a->region_size);
 	a->head = NULL;
 	a->total = 0;
+	a->region = NULL;
+	a->region_size = 0;
 }

@@ -14,6 +14,8 @@ struct arena_chunk;
 struct arena {
 	struct arena_chunk	*head;
 	size_t			 total;		/* bytes handed out */
+	void			*region;	/* mapping the chunks are in */
+	size_t			 region_size;
 };
 
 /* Zeroed memory for n bytes, aligned for any type; aborts on ENOMEM. */
@@ -24,5 +26,12 @@ void	*arena_calloc(struct arena *, size_t n, size_t sz);
 char	*arena_strdup(struct arena *, const char *s);
 /* Frees every allocation; the arena can be reused afterwards. */
 void	 arena_free(struct arena *);
+/*
+ * From now on, in this process, chunks come from the mapping at base
+ * (size bytes, zeroed, e.g. MAP_SHARED) instead of the heap, and each
+ * arena records it: arena_free() then unmaps it. A config loader child
+ * calls this so that its parent can adopt what it built.
+ */
+void	 arena_set_region(void *base, size_t size);
 
 #endif

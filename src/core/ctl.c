@@ -40,6 +40,8 @@ struct ctl_conn {
 	TAILQ_ENTRY(ctl_conn)	 entry;
 	struct ctl_server	*srv;
 	struct bufferevent	*bev;
+	uint64_t		 wait_reload;	/* 0: not waiting */
+	bool			 json;
 };
 
 struct ctl_server {
@@ -108,10 +110,28 @@ ctl_event_cb(struct bufferevent *bev, short what, void *arg)
 		ctl_conn_free(arg);
 }
 
+/* Sends "OK" or "ERROR err", then body, and closes once written. */
+static void
+ctl_reply(struct ctl_conn *c, int rc, const char *err, struct evbuffer *body)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+
+	/*
+	 * A long command left the cached time behind: the write timeout
+	 * would count from it and drop the reply at once.
+	 */
+	event_base_update_cache_time(bufferevent_get_base(c->bev));
+	if (rc == 0)
+		evbuffer_add_printf(out, "OK\n");
+	else
+		evbuffer_add_printf(out, "ERROR %s\n", err);
+	evbuffer_add_buffer(out, body);
+	bufferevent_setcb(c->bev, NULL, ctl_write_cb, ctl_event_cb, c);
+}
+
 static void
 ctl_dispatch(struct ctl_conn *c, char *line)
 {
-	struct evbuffer		*out = bufferevent_get_output(c->bev);
 	struct evbuffer		*body = evbuffer_new();
 	const struct ctl_cmd	*cmd;
 	struct ctl_req		 req;
@@ -122,27 +142,50 @@ ctl_dispatch(struct ctl_conn *c, char *line)
 		ctl_conn_free(c);
 		return;
 	}
+	/* One request per connection. */
+	bufferevent_disable(c->bev, EV_READ);
 	if (ctl_parse_request(line, &req, err, sizeof(err)) == 0) {
+		req.wait_reload = &c->wait_reload;
 		if ((cmd = ctl_find(req.argv[0])) == NULL)
 			snprintf(err, sizeof(err), "unknown command \"%s\" "
 			    "(try \"help\")", req.argv[0]);
 		else
 			rc = cmd->fn(c->srv->d, &req, body, err, sizeof(err));
 	}
-	/*
-	 * A long command (a large reload) left the cached time behind: the
-	 * write timeout would count from it and drop the reply at once.
-	 */
-	event_base_update_cache_time(bufferevent_get_base(c->bev));
-	if (rc == 0)
-		evbuffer_add_printf(out, "OK\n");
-	else
-		evbuffer_add_printf(out, "ERROR %s\n", err);
-	evbuffer_add_buffer(out, body);
+	if (rc == CTL_PENDING) {
+		/* No timeout while it waits: a large load takes its time. */
+		c->json = req.json;
+		bufferevent_setcb(c->bev, NULL, NULL, ctl_event_cb, c);
+	} else {
+		c->wait_reload = 0;
+		ctl_reply(c, rc, err, body);
+	}
 	evbuffer_free(body);
-	/* Close once the reply is written. */
-	bufferevent_disable(c->bev, EV_READ);
-	bufferevent_setcb(c->bev, NULL, ctl_write_cb, ctl_event_cb, c);
+}
+
+void
+ctl_reload_done(struct ctl_server *srv)
+{
+	struct ctl_conn	*c, *next;
+	struct evbuffer	*body;
+	char		 err[256] = "";
+	int		 rc;
+
+	for (c = TAILQ_FIRST(&srv->conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->wait_reload == 0 ||
+		    c->wait_reload > srv->d->reload.done)
+			continue;
+		c->wait_reload = 0;
+		if ((body = evbuffer_new()) == NULL) {
+			ctl_conn_free(c);
+			continue;
+		}
+		rc = daemon_reload_outcome(srv->d, body, c->json, err,
+		    sizeof(err));
+		ctl_reply(c, rc, err, body);
+		evbuffer_free(body);
+	}
 }
 
 static void

@@ -10,6 +10,7 @@
 #define DIRECTOR_CTL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 struct director;
@@ -22,7 +23,15 @@ struct ctl_req {
 	char		*argv[CTL_ARGS_MAX];
 	int		 argc;		/* argv[0] is the command */
 	bool		 json;
+	uint64_t	*wait_reload;	/* see CTL_PENDING */
 };
+
+/*
+ * A command's answer that is not ready: it sets *req->wait_reload to the
+ * number of the config load whose outcome is the answer, and the reply
+ * goes out from ctl_reload_done() once that load has ended.
+ */
+#define CTL_PENDING	1
 
 struct ctl_cmd {
 	const char	*name;
@@ -47,6 +56,9 @@ int	ctl_parse_request(char *line, struct ctl_req *req, char *err,
 	    size_t errlen);
 /* The command named name, or NULL. */
 const struct ctl_cmd *ctl_find(const char *name);
+
+/* A config load ended: answers the reloads that waited for it. */
+void	ctl_reload_done(struct ctl_server *);
 
 /* Views, in ctl_views.c. */
 int	ctl_view_status(struct director *, const struct ctl_req *,

@@ -96,6 +96,7 @@ status_json(struct director *d, const struct status_counts *n,
 	json_uint(&j, "errors", d->reload.nerrors);
 	json_uint(&j, "ok_count", d->reload.n_ok);
 	json_uint(&j, "failed_count", d->reload.n_failed);
+	json_bool(&j, "in_progress", d->reload.loader != NULL);
 	json_obj_end(&j);
 	json_obj_begin(&j, "capabilities");
 	json_bool(&j, "dropped", d->caps_dropped);
@@ -153,6 +154,9 @@ status_text(struct director *d, const struct status_counts *n,
 		    "error%s): %s\n", fmt_time(d->reload.when, t, sizeof(t)),
 		    d->reload.nerrors, d->reload.nerrors == 1 ? "" : "s",
 		    d->reload.first_error);
+	if (d->reload.loader != NULL)
+		evbuffer_add_printf(out, "reload:      in progress (the new "
+		    "config is being read)\n");
 	evbuffer_add_printf(out, "vrrp:        %zu instance%s, %zu sync "
 	    "group%s (%zu running)\n", n->vrrp, n->vrrp == 1 ? "" : "s",
 	    n->groups, n->groups == 1 ? "" : "s", d->vrrp ?
@@ -194,10 +198,12 @@ int
 ctl_view_reload(struct director *d, const struct ctl_req *req,
     struct evbuffer *out, char *err, size_t errlen)
 {
-	if (daemon_reload(d, out, req->json) == 0)
-		return 0;
-	snprintf(err, errlen, "reload failed, the running config stays");
-	return -1;
+	uint64_t n = daemon_reload(d);
+
+	if (d->reload.done >= n)	/* loaded already, on the loop */
+		return daemon_reload_outcome(d, out, req->json, err, errlen);
+	*req->wait_reload = n;
+	return CTL_PENDING;
 }
 
 int

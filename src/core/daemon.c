@@ -18,6 +18,8 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
+#include "cfg_loader.h"
+#include "cfg_priv.h"
 #include "ctl.h"
 #include "daemon.h"
 #include "json.h"
@@ -313,15 +315,14 @@ daemon_apply_globals(struct director *d)
 		log_warnx("IPVS: setting timeouts: %s", strerror(-rc));
 }
 
-static void
-daemon_reload_result(struct director *d, const struct cfg_errors *errs,
-    struct evbuffer *out, bool json)
+int
+daemon_reload_outcome(struct director *d, struct evbuffer *out, bool json,
+    char *err, size_t errlen)
 {
-	struct json	j;
-	size_t		i;
+	const struct cfg_errors	*errs = &d->reload.errs;
+	struct json		 j;
+	size_t			 i;
 
-	if (out == NULL)
-		return;
 	if (!json) {
 		if (errs->n == 0)
 			evbuffer_add_printf(out, "reload OK: generation %llu\n",
@@ -332,94 +333,147 @@ daemon_reload_result(struct director *d, const struct cfg_errors *errs,
 			    (unsigned long long)d->generation);
 		for (i = 0; i < errs->n; i++)
 			evbuffer_add_printf(out, "%s\n", errs->msg[i]);
-		return;
+	} else {
+		json_init(&j, out);
+		json_obj_begin(&j, NULL);
+		json_bool(&j, "ok", errs->n == 0);
+		json_uint(&j, "generation", d->generation);
+		json_arr_begin(&j, "errors");
+		for (i = 0; i < errs->n; i++)
+			json_str(&j, NULL, errs->msg[i]);
+		json_arr_end(&j);
+		json_obj_end(&j);
+		json_finish(&j);
 	}
-	json_init(&j, out);
-	json_obj_begin(&j, NULL);
-	json_bool(&j, "ok", errs->n == 0);
-	json_uint(&j, "generation", d->generation);
-	json_arr_begin(&j, "errors");
-	for (i = 0; i < errs->n; i++)
-		json_str(&j, NULL, errs->msg[i]);
-	json_arr_end(&j);
-	json_obj_end(&j);
-	json_finish(&j);
+	if (errs->n == 0)
+		return 0;
+	snprintf(err, errlen, "reload failed, the running config stays");
+	return -1;
 }
 
-int
-daemon_reload(struct director *d, struct evbuffer *out, bool json)
+/* Swaps in nc, or records why there is none. */
+static void
+daemon_reload_apply(struct director *d, struct cfg *nc,
+    const struct cfg_errors *errs)
 {
-	struct cfg_errors	 errs = { 0 };
-	struct cfg		*nc, *old;
-	size_t			 i;
+	struct cfg	*old;
+	size_t		 i;
 
-	daemon_notify("RELOADING=1");
-	log_info("reloading %s", d->cfg_file);
-	nc = cfg_load(d->cfg_file, &errs);
 	d->reload.when = time(NULL);
 	free(d->reload.first_error);
 	d->reload.first_error = NULL;
-	d->reload.nerrors = errs.n;
+	d->reload.nerrors = errs->n;
 	if (nc == NULL) {
 		d->reload.ok = false;
 		d->reload.n_failed++;
-		d->reload.first_error = strdup(errs.n ? errs.msg[0] : "?");
-		for (i = 0; i < errs.n; i++)
-			log_err("%s", errs.msg[i]);
+		d->reload.first_error = strdup(errs->n ? errs->msg[0] : "?");
+		for (i = 0; i < errs->n; i++)
+			log_err("%s", errs->msg[i]);
 		log_err("reload failed with %zu error%s; generation %llu keeps "
-		    "running", errs.n, errs.n == 1 ? "" : "s",
+		    "running", errs->n, errs->n == 1 ? "" : "s",
 		    (unsigned long long)d->generation);
-	} else {
-		if (nc->global.drop_capabilities !=
-		    d->cfg->global.drop_capabilities)
-			log_warnx("drop_capabilities changed: takes effect at "
-			    "the next restart");
-		if (nc->global.control_socket != NULL &&
-		    (d->cfg->global.control_socket == NULL ||
-		    strcmp(nc->global.control_socket,
-		    d->cfg->global.control_socket) != 0))
-			log_warnx("control_socket changed: takes effect at the "
-			    "next restart");
-		old = d->cfg;
-		d->cfg = nc;
-		d->generation++;
-		d->reload.ok = true;
-		d->reload.n_ok++;
-		daemon_apply_globals(d);
-		if (d->lb != NULL)
-			lb_reconfigure(d->lb);
-		/* Instances compare against the old config: free it after. */
-		daemon_group_reset(d);
-		if (d->vrrp != NULL)
-			vrrp_reconfigure(d->vrrp, d->cfg);
-		if (d->hc != NULL) {
-			hc_engine_reconfigure(d->hc, d->cfg);
-			daemon_hc_push(d);
-		}
-		if ((old->global.metrics_listen == NULL) !=
-		    (nc->global.metrics_listen == NULL) ||
-		    (nc->global.metrics_listen != NULL &&
-		    strcmp(old->global.metrics_listen,
-		    nc->global.metrics_listen) != 0)) {
-			metrics_free(d->metrics);
-			d->metrics = metrics_new(d);
-		}
-		cfg_free(old);
-		/* libconfig's parse tree is gone: give its pages back. */
-		malloc_trim(0);
-		log_info("reload OK: generation %llu",
-		    (unsigned long long)d->generation);
+		return;
 	}
-	daemon_reload_result(d, &errs, out, json);
-	cfg_errors_free(&errs);
+	if (nc->global.drop_capabilities != d->cfg->global.drop_capabilities)
+		log_warnx("drop_capabilities changed: takes effect at the next "
+		    "restart");
+	if (nc->global.control_socket != NULL &&
+	    (d->cfg->global.control_socket == NULL ||
+	    strcmp(nc->global.control_socket,
+	    d->cfg->global.control_socket) != 0))
+		log_warnx("control_socket changed: takes effect at the next "
+		    "restart");
+	old = d->cfg;
+	d->cfg = nc;
+	d->generation++;
+	d->reload.ok = true;
+	d->reload.n_ok++;
+	daemon_apply_globals(d);
+	if (d->lb != NULL)
+		lb_reconfigure(d->lb);
+	/* Instances compare against the old config: free it after. */
+	daemon_group_reset(d);
+	if (d->vrrp != NULL)
+		vrrp_reconfigure(d->vrrp, d->cfg);
+	if (d->hc != NULL) {
+		hc_engine_reconfigure(d->hc, d->cfg);
+		daemon_hc_push(d);
+	}
+	if ((old->global.metrics_listen == NULL) !=
+	    (nc->global.metrics_listen == NULL) ||
+	    (nc->global.metrics_listen != NULL &&
+	    strcmp(old->global.metrics_listen,
+	    nc->global.metrics_listen) != 0)) {
+		metrics_free(d->metrics);
+		d->metrics = metrics_new(d);
+	}
+	cfg_free(old);
+	/* A config parsed here leaves libconfig's tree: give its pages back. */
+	malloc_trim(0);
+	log_info("reload OK: generation %llu",
+	    (unsigned long long)d->generation);
+}
+
+static void	daemon_reload_begin(struct director *);
+
+/* A load ended: apply it, answer who waited, start the next if asked. */
+static void
+daemon_reload_loaded(void *arg, struct cfg *nc, struct cfg_errors *errs)
+{
+	struct director	*d = arg;
+	size_t		 i;
+
+	d->reload.loader = NULL;
+	daemon_reload_apply(d, nc, errs);
+	cfg_errors_free(&d->reload.errs);
+	for (i = 0; i < errs->n; i++)
+		cfg_errors_add(&d->reload.errs, "%s", errs->msg[i]);
+	d->reload.done = d->reload.started;
 	daemon_notify("READY=1");
-	return nc == NULL ? -1 : 0;
+	if (d->ctl != NULL)
+		ctl_reload_done(d->ctl);
+	if (d->reload.again && !d->stopping) {
+		d->reload.again = false;
+		daemon_reload_begin(d);
+	}
+}
+
+static void
+daemon_reload_begin(struct director *d)
+{
+	struct cfg_errors	 errs = { 0 };
+	struct cfg		*nc;
+
+	daemon_notify("RELOADING=1");
+	log_info("reloading %s", d->cfg_file);
+	d->reload.started++;
+	d->reload.loader = cfg_loader_start(d->base, d->cfg_file,
+	    daemon_reload_loaded, d);
+	if (d->reload.loader != NULL)
+		return;
+	/* No child (out of processes or memory?): load here, on the loop. */
+	log_warn("config loader process");
+	nc = cfg_load(d->cfg_file, &errs);
+	daemon_reload_loaded(d, nc, &errs);
+	cfg_errors_free(&errs);
+}
+
+uint64_t
+daemon_reload(struct director *d)
+{
+	if (d->reload.loader != NULL) {
+		d->reload.again = true;
+		return d->reload.started + 1;
+	}
+	daemon_reload_begin(d);
+	/* Loaded already when no child could be started. */
+	return d->reload.started;
 }
 
 static void
 daemon_reload_cb(evutil_socket_t fd, short ev, void *arg)
 {
-	daemon_reload(arg, NULL, false);
+	daemon_reload(arg);
 }
 
 void
@@ -651,6 +705,9 @@ daemon_run(struct director *d)
 	size_t i;
 
 	event_base_dispatch(d->base);
+	/* A load in flight is dropped: the running config stops as it is. */
+	cfg_loader_cancel(d->reload.loader);
+	d->reload.loader = NULL;
 	ctl_close(d->ctl);
 	d->ctl = NULL;
 	metrics_free(d->metrics);
@@ -690,6 +747,7 @@ daemon_run(struct director *d)
 	d->base = NULL;
 	free(d->reload.first_error);
 	d->reload.first_error = NULL;
+	cfg_errors_free(&d->reload.errs);
 	free(d->group_state);
 	d->group_state = NULL;
 	log_info("director stopped");

@@ -31,6 +31,8 @@ struct notify;
 #define DIRECTOR_DEFAULT_PID	"/run/director.pid"
 #define DIRECTOR_DEFAULT_SOCK	"/run/director.sock"
 
+struct cfg_loader;
+
 struct reload_status {
 	time_t			 when;		/* 0: never reloaded */
 	bool			 ok;
@@ -38,6 +40,17 @@ struct reload_status {
 	size_t			 nerrors;
 	uint64_t		 n_ok;
 	uint64_t		 n_failed;
+	/*
+	 * Loads are numbered: started is the last one begun, done the last
+	 * one finished (its errors in errs). A load requested while one runs
+	 * is made once that one ends (again), so that it reads the file as
+	 * it is after the request.
+	 */
+	struct cfg_loader	*loader;	/* the load in flight, or NULL */
+	uint64_t		 started;
+	uint64_t		 done;
+	bool			 again;
+	struct cfg_errors	 errs;
 };
 
 struct ipvs_status {
@@ -82,11 +95,18 @@ int	daemon_start(struct director *d);
 /* Runs the loop until an orderly shutdown; then tears everything down. */
 void	daemon_run(struct director *d);
 /*
- * Parses the config file again and swaps it in when valid; on errors the
- * running config stays. Writes the outcome to out (text or JSON) when
- * out != NULL. Returns 0 when the new config runs, -1 otherwise.
+ * Starts loading the config file again (in a child process, see
+ * cfg_loader.h); when it is valid it is swapped in, on errors the running
+ * config stays. Returns the number of the load whose outcome answers
+ * this request; ctl_reload_done() is called as each load ends.
  */
-int	daemon_reload(struct director *d, struct evbuffer *out, bool json);
+uint64_t daemon_reload(struct director *d);
+/*
+ * The outcome of the last finished load, to out (text or JSON). Returns 0
+ * when it runs, -1 (with err) when it was refused.
+ */
+int	daemon_reload_outcome(struct director *d, struct evbuffer *out,
+	    bool json, char *err, size_t errlen);
 /* Asks for a reload at the next loop turn; several requests make one. */
 void	daemon_request_reload(struct director *d);
 /* Writes the state dump to the log, or the configured dump file. */

@@ -278,3 +278,56 @@ def test_metrics_endpoint(directors, lab, lb, example_config):
     r = lab.exec(lb, "python3", "-c", code, check=False)
     assert r.returncode != 0
     assert d2.ctl_json("status")["loop_stall_max"] < 1.0
+
+
+def big_config(n):
+    vs = ",\n".join(
+        '{ name = "s%d"; address = "10.%d.%d.1"; port = 80; real_servers = '
+        '( { address = "10.200.%d.%d"; weight = 2; }, '
+        '{ address = "10.201.%d.%d"; } ); }' % (
+            i, i // 250, i % 250, i // 250, i % 250 + 1, i // 250,
+            i % 250 + 1) for i in range(n))
+    return "virtual_servers = (\n%s\n);\n" % vs
+
+
+def test_large_reload_keeps_the_loop_answering(directors, lb):
+    """The new file is parsed by a child process: while 20,000 virtual
+    servers are read, the control socket answers at once and says a
+    reload is in progress; a `directorctl reload` sent meanwhile waits for
+    the load after it and reports it."""
+    import threading
+    d = directors(lb, big_config(10)).start()
+    d.write_config(big_config(20000))
+    polls, stop = [], threading.Event()
+
+    def poll():     # status requests back to back, from before the signal
+        while not stop.is_set():
+            t = time.monotonic()
+            st = d.ctl_json("status")
+            polls.append((time.monotonic() - t,
+                          st["last_reload"]["in_progress"],
+                          st["generation"]))
+    pollers = [threading.Thread(target=poll) for _ in range(2)]
+    for p in pollers:
+        p.start()
+    try:
+        time.sleep(0.2)
+        d.signal(signal.SIGHUP)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and \
+                not any(g == 2 for _, _, g in polls[-4:]):
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        for p in pollers:
+            p.join(30)
+    st = d.ctl_json("status")
+    assert st["generation"] == 2, d.log()
+    assert st["subsystems"]["ipvs"]["virtual_servers"] == 20000
+    busy = [w for w, in_progress, _ in polls if in_progress]
+    assert busy, "the load was never seen in progress:\n" + d.log()
+    # directorctl itself takes some ms to start; the parse takes far more.
+    worst = max(w for w, _, _ in polls)
+    assert worst < 0.5, (worst, len(busy), len(polls))
+    r = d.ctl("reload")
+    assert "reload OK: generation 3" in r.stdout

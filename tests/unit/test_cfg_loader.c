@@ -1,0 +1,210 @@
+/*
+ * test_cfg_loader.c - a config loaded in a child process is the same
+ * config as one loaded in process (same canonical print), with the same
+ * errors when it is bad; the parent adopts it from the shared mapping and
+ * frees it like any other; a cancelled load calls nobody back.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include "cfg.h"
+#include "cfg_loader.h"
+
+static const char *good =
+    "global = { router_id = \"lb1\"; };\n"
+    "vrrp_instances = ( { name = \"VI_1\"; interface = \"eth0\";\n"
+    "  virtual_router_id = 51; priority = 150;\n"
+    "  virtual_addresses = ( \"192.0.2.100/24\" ); } );\n"
+    "virtual_servers = ( { name = \"web\"; address = \"192.0.2.100\";\n"
+    "  port = 80; scheduler = \"wrr\"; real_servers = (\n"
+    "  { address = \"198.51.100.11\"; weight = 3;\n"
+    "    check = { type = \"http\"; path = \"/health\"; }; },\n"
+    "  { address = \"198.51.100.12\"; } ); } );\n";
+
+static const char *bad =
+    "vrrp_instances = ( { name = \"VI_1\"; interface = \"eth0\";\n"
+    "  virtual_router_id = 300; priority = 150;\n"
+    "  virtual_addresses = ( \"192.0.2.100/24\" ); } );\n"
+    "virtual_servers = ( { name = \"web\"; address = \"192.0.2.100\";\n"
+    "  port = 80; schedular = \"wrr\"; } );\n";
+
+struct result {
+	bool		 called;
+	struct cfg	*cfg;
+	char		*errors;	/* joined by newlines */
+};
+
+static void
+loaded(void *arg, struct cfg *c, struct cfg_errors *errs)
+{
+	struct result	*r = arg;
+	size_t		 i, len = 1;
+
+	r->called = true;
+	r->cfg = c;
+	for (i = 0; i < errs->n; i++)
+		len += strlen(errs->msg[i]) + 1;
+	r->errors = calloc(1, len);
+	for (i = 0; i < errs->n; i++) {
+		strcat(r->errors, errs->msg[i]);
+		strcat(r->errors, "\n");
+	}
+}
+
+static char *
+write_file(const char *text)
+{
+	char	*path = strdup("/tmp/test_cfg_loader.XXXXXX");
+	int	 fd = mkstemp(path);
+	FILE	*fp;
+
+	assert_true(fd >= 0);
+	fp = fdopen(fd, "w");
+	fputs(text, fp);
+	fclose(fp);
+	return path;
+}
+
+static void
+load_child(const char *path, struct result *r)
+{
+	struct event_base	*base = event_base_new();
+	struct cfg_loader	*l;
+	int			 i;
+
+	memset(r, 0, sizeof(*r));
+	l = cfg_loader_start(base, path, loaded, r);
+	assert_non_null(l);
+	for (i = 0; i < 1000 && !r->called; i++)
+		event_base_loop(base, EVLOOP_ONCE);
+	assert_true(r->called);
+	event_base_free(base);
+}
+
+static char *
+print(const struct cfg *c)
+{
+	struct evbuffer	*b = evbuffer_new();
+	size_t		 n;
+	char		*s;
+
+	cfg_print(c, b);
+	n = evbuffer_get_length(b);
+	s = calloc(1, n + 1);
+	evbuffer_remove(b, s, n);
+	evbuffer_free(b);
+	return s;
+}
+
+static void
+good_config_is_the_same(void **state)
+{
+	struct cfg_errors	 errs = { 0 };
+	struct result		 r;
+	struct cfg		*here;
+	char			*path = write_file(good), *a, *b;
+
+	(void)state;
+	load_child(path, &r);
+	assert_non_null(r.cfg);
+	assert_string_equal(r.errors, "");
+	/* Built in the child, in the shared mapping, adopted as it is. */
+	assert_non_null(r.cfg->arena.region);
+	here = cfg_load(path, &errs);
+	assert_non_null(here);
+	assert_null(here->arena.region);
+	a = print(r.cfg);
+	b = print(here);
+	assert_string_equal(a, b);
+	assert_non_null(strstr(a, "198.51.100.12"));
+	free(a);
+	free(b);
+	cfg_free(here);
+	cfg_free(r.cfg);	/* unmaps the region */
+	free(r.errors);
+	unlink(path);
+	free(path);
+}
+
+static void
+bad_config_same_errors(void **state)
+{
+	struct cfg_errors	 errs = { 0 };
+	struct result		 r;
+	char			*path = write_file(bad), *want;
+	size_t			 i, len = 1;
+
+	(void)state;
+	load_child(path, &r);
+	assert_null(r.cfg);
+	assert_null(cfg_load(path, &errs));
+	assert_true(errs.n >= 2);
+	for (i = 0; i < errs.n; i++)
+		len += strlen(errs.msg[i]) + 1;
+	want = calloc(1, len);
+	for (i = 0; i < errs.n; i++) {
+		strcat(want, errs.msg[i]);
+		strcat(want, "\n");
+	}
+	assert_string_equal(r.errors, want);
+	assert_non_null(strstr(want, "virtual_router_id: 300 is out of range"));
+	free(want);
+	cfg_errors_free(&errs);
+	free(r.errors);
+	unlink(path);
+	free(path);
+}
+
+static void
+missing_file(void **state)
+{
+	struct result r;
+
+	(void)state;
+	load_child("/nonexistent/director.conf", &r);
+	assert_null(r.cfg);
+	assert_non_null(strstr(r.errors, "/nonexistent/director.conf:0: "
+	    "cannot open"));
+	free(r.errors);
+}
+
+static void
+cancel_calls_nobody(void **state)
+{
+	struct event_base	*base = event_base_new();
+	struct result		 r = { 0 };
+	struct cfg_loader	*l;
+	char			*path = write_file(good);
+
+	(void)state;
+	l = cfg_loader_start(base, path, loaded, &r);
+	assert_non_null(l);
+	cfg_loader_cancel(l);
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	assert_false(r.called);
+	event_base_free(base);
+	unlink(path);
+	free(path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(good_config_is_the_same),
+		cmocka_unit_test(bad_config_same_errors),
+		cmocka_unit_test(missing_file),
+		cmocka_unit_test(cancel_calls_nobody),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
