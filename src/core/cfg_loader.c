@@ -17,7 +17,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -26,6 +25,7 @@
 #include "arena.h"
 #include "cfg_loader.h"
 #include "cfg_priv.h"
+#include "proc.h"
 
 /* Address space only: pages are used as the child touches them. */
 #define CFG_LOADER_REGION	((size_t)1 << 30)
@@ -38,7 +38,7 @@ struct cfg_loader_hdr {
 };
 
 struct cfg_loader {
-	pid_t			 pid;
+	struct proc		*proc;		/* NULL once reaped */
 	int			 fd;
 	void			*region;
 	struct event		*ev;
@@ -103,17 +103,21 @@ cfg_loader_child(int fd, void *region, const char *file)
 	_exit(0);
 }
 
+/* The runner reaped the child: forget it. */
+static void
+cfg_loader_reaped(void *arg, int status, bool timed_out)
+{
+	struct cfg_loader *l = arg;
+
+	l->proc = NULL;
+}
+
 static void
 cfg_loader_free(struct cfg_loader *l, bool keep_region)
 {
-	int status;
-
-	if (l->pid > 0) {
-		kill(l->pid, SIGKILL);
-		/* Unless the SIGCHLD handler of proc.c reaped it already. */
-		while (waitpid(l->pid, &status, 0) == -1 && errno == EINTR)
-			;
-	}
+	/* Not reaped yet, so its pid is still its own: kill it if need be. */
+	if (l->proc != NULL)
+		proc_cancel(l->proc);
 	if (l->ev != NULL)
 		event_free(l->ev);
 	if (l->fd != -1)
@@ -189,10 +193,12 @@ cfg_loader_read_cb(evutil_socket_t fd, short ev, void *arg)
 }
 
 struct cfg_loader *
-cfg_loader_start(struct event_base *base, const char *file,
-    cfg_loader_fn fn, void *arg)
+cfg_loader_start(struct event_base *base, struct proc_runner *runner,
+    const char *file, cfg_loader_fn fn, void *arg)
 {
+	struct proc_spec	 spec;
 	struct cfg_loader	*l;
+	pid_t			 pid;
 	int			 p[2], saved;
 
 	if ((l = calloc(1, sizeof(*l))) == NULL)
@@ -212,14 +218,18 @@ cfg_loader_start(struct event_base *base, const char *file,
 	if (pipe2(p, O_CLOEXEC) == -1)
 		goto fail;
 	fflush(NULL);		/* the child must not write our buffers again */
-	if ((l->pid = fork()) == -1) {
+	memset(&spec, 0, sizeof(spec));
+	spec.timeout_ms = CFG_LOADER_TIMEOUT_MS;
+	spec.done = cfg_loader_reaped;
+	spec.arg = l;
+	if ((pid = proc_fork(runner, &spec, &l->proc)) == -1) {
 		saved = errno;
 		close(p[0]);
 		close(p[1]);
 		errno = saved;
 		goto fail;
 	}
-	if (l->pid == 0) {
+	if (pid == 0) {
 		close(p[0]);
 		cfg_loader_child(p[1], l->region, file);
 	}

@@ -12,8 +12,11 @@
 
 #include "cfg.h"
 
+#define CFG_LOADER_TIMEOUT_MS	(10 * 60 * 1000)
+
 struct event_base;
 struct cfg_loader;
+struct proc_runner;
 
 /*
  * Called once with the new config (NULL on errors) and the errors; errs
@@ -22,8 +25,13 @@ struct cfg_loader;
 typedef void	(*cfg_loader_fn)(void *arg, struct cfg *c,
 		    struct cfg_errors *errs);
 
-/* NULL with errno set when no child could be started. */
-struct cfg_loader	*cfg_loader_start(struct event_base *, const char *file,
+/*
+ * The child is forked and reaped by the runner (see proc.h), killed if it
+ * takes longer than CFG_LOADER_TIMEOUT_MS. NULL with errno set when no
+ * child could be started.
+ */
+struct cfg_loader	*cfg_loader_start(struct event_base *,
+			    struct proc_runner *, const char *file,
 			    cfg_loader_fn, void *arg);
 /* Stops a load in flight; fn is not called. */
 void			 cfg_loader_cancel(struct cfg_loader *);

@@ -447,7 +447,8 @@ daemon_reload_begin(struct director *d)
 	daemon_notify("RELOADING=1");
 	log_info("reloading %s", d->cfg_file);
 	d->reload.started++;
-	d->reload.loader = cfg_loader_start(d->base, d->cfg_file,
+	d->reload.loader = d->procs == NULL ? NULL :
+	    cfg_loader_start(d->base, d->procs, d->cfg_file,
 	    daemon_reload_loaded, d);
 	if (d->reload.loader != NULL)
 		return;

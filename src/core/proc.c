@@ -130,7 +130,6 @@ proc_exec(const struct proc_spec *spec)
 	int		 fd, sig;
 	long		 maxfd;
 
-	setpgid(0, 0);
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	for (sig = 1; sig < NSIG; sig++)
@@ -151,15 +150,17 @@ proc_exec(const struct proc_spec *spec)
 	_exit(127);
 }
 
-struct proc *
-proc_spawn(struct proc_runner *r, const struct proc_spec *spec)
+pid_t
+proc_fork(struct proc_runner *r, const struct proc_spec *spec,
+    struct proc **out)
 {
 	struct proc	*p;
 	struct timeval	 tv;
 	int		 saved;
 
+	*out = NULL;
 	if ((p = calloc(1, sizeof(*p))) == NULL)
-		return NULL;
+		return -1;
 	p->runner = r;
 	p->done = spec->done;
 	p->arg = spec->arg;
@@ -167,7 +168,7 @@ proc_spawn(struct proc_runner *r, const struct proc_spec *spec)
 	    proc_timeout_cb, p)) == NULL) {
 		free(p);
 		errno = ENOMEM;
-		return NULL;
+		return -1;
 	}
 	switch (p->pid = fork()) {
 	case -1:
@@ -176,9 +177,10 @@ proc_spawn(struct proc_runner *r, const struct proc_spec *spec)
 			event_free(p->ev_timeout);
 		free(p);
 		errno = saved;
-		return NULL;
+		return -1;
 	case 0:
-		proc_exec(spec);
+		setpgid(0, 0);
+		return 0;
 	}
 	/* Also here, so a kill at the timeout never races the child's own. */
 	setpgid(p->pid, p->pid);
@@ -189,6 +191,17 @@ proc_spawn(struct proc_runner *r, const struct proc_spec *spec)
 		tv.tv_usec = (spec->timeout_ms % 1000) * 1000;
 		evtimer_add(p->ev_timeout, &tv);
 	}
+	*out = p;
+	return p->pid;
+}
+
+struct proc *
+proc_spawn(struct proc_runner *r, const struct proc_spec *spec)
+{
+	struct proc *p;
+
+	if (proc_fork(r, spec, &p) == 0)
+		proc_exec(spec);
 	return p;
 }
 

@@ -37,6 +37,15 @@ void			 proc_runner_free(struct proc_runner *);
 /* Starts a program; NULL (errno set) if it could not be forked. */
 struct proc		*proc_spawn(struct proc_runner *,
 			    const struct proc_spec *);
+/*
+ * fork() under the runner: 0 in the child (its own process group, to do
+ * its work and _exit()), the pid in the parent with *out set, -1 on
+ * error. spec->argv is not used; the timeout, done and arg are. The
+ * runner reaps the child; until then its pid cannot be reused, so
+ * proc_cancel() is safe as long as done has not run.
+ */
+pid_t			 proc_fork(struct proc_runner *,
+			    const struct proc_spec *, struct proc **out);
 /* Kills a running program; its callback will not run. */
 void			 proc_cancel(struct proc *);
 /* Programs running now. */

@@ -18,6 +18,7 @@
 
 #include "cfg.h"
 #include "cfg_loader.h"
+#include "proc.h"
 
 static const char *good =
     "global = { router_id = \"lb1\"; };\n"
@@ -78,15 +79,21 @@ static void
 load_child(const char *path, struct result *r)
 {
 	struct event_base	*base = event_base_new();
+	struct proc_runner	*runner = proc_runner_new(base);
 	struct cfg_loader	*l;
 	int			 i;
 
 	memset(r, 0, sizeof(*r));
-	l = cfg_loader_start(base, path, loaded, r);
+	l = cfg_loader_start(base, runner, path, loaded, r);
 	assert_non_null(l);
 	for (i = 0; i < 1000 && !r->called; i++)
 		event_base_loop(base, EVLOOP_ONCE);
 	assert_true(r->called);
+	/* The child is reaped by the runner. */
+	for (i = 0; i < 1000 && proc_running(runner) > 0; i++)
+		event_base_loop(base, EVLOOP_ONCE);
+	assert_int_equal(proc_running(runner), 0);
+	proc_runner_free(runner);
 	event_base_free(base);
 }
 
@@ -181,16 +188,21 @@ static void
 cancel_calls_nobody(void **state)
 {
 	struct event_base	*base = event_base_new();
+	struct proc_runner	*runner = proc_runner_new(base);
 	struct result		 r = { 0 };
 	struct cfg_loader	*l;
 	char			*path = write_file(good);
+	int			 i;
 
 	(void)state;
-	l = cfg_loader_start(base, path, loaded, &r);
+	l = cfg_loader_start(base, runner, path, loaded, &r);
 	assert_non_null(l);
 	cfg_loader_cancel(l);
-	event_base_loop(base, EVLOOP_NONBLOCK);
+	for (i = 0; i < 1000 && proc_running(runner) > 0; i++)
+		event_base_loop(base, EVLOOP_ONCE);
+	assert_int_equal(proc_running(runner), 0);
 	assert_false(r.called);
+	proc_runner_free(runner);
 	event_base_free(base);
 	unlink(path);
 	free(path);
