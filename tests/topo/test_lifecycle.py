@@ -287,7 +287,9 @@ def big_config(n):
         '{ address = "10.201.%d.%d"; } ); }' % (
             i, i // 250, i % 250, i // 250, i % 250 + 1, i // 250,
             i % 250 + 1) for i in range(n))
-    return "virtual_servers = (\n%s\n);\n" % vs
+    # The loop stall gauge runs with the metrics listener.
+    return ('global = { metrics_listen = "127.0.0.1:19367"; };\n'
+            "virtual_servers = (\n%s\n);\n" % vs)
 
 
 def test_large_reload_keeps_the_loop_answering(directors, lb):
@@ -326,8 +328,10 @@ def test_large_reload_keeps_the_loop_answering(directors, lb):
     assert st["subsystems"]["ipvs"]["virtual_servers"] == 20000
     busy = [w for w, in_progress, _ in polls if in_progress]
     assert busy, "the load was never seen in progress:\n" + d.log()
-    # directorctl itself takes some ms to start; the parse takes far more.
-    worst = max(w for w, _, _ in polls)
-    assert worst < 0.5, (worst, len(busy), len(polls))
+    # The loop's own gauge (a 100 ms ticker at the highest priority): the
+    # parse (0.4 s here, seconds under ASan) would show whole.
+    assert st["loop_stall_max"] < 0.1, (st["loop_stall_max"], d.log())
+    # Answers came throughout (directorctl's own start-up varies with load).
+    assert max(w for w, _, _ in polls) < 2.0
     r = d.ctl("reload")
     assert "reload OK: generation 3" in r.stdout
