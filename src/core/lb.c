@@ -5,7 +5,8 @@
  * IDLE -> WANT (the wanted table, a virtual server at a time) -> LIST
  * (the kernel's services, a netlink batch at a time; a partial sync
  * reads only the changed ones instead) -> READ (each service's
- * destinations) -> APPLY (the diff's operations) -> IDLE. Each step runs until its time
+ * destinations) -> DIFF (a few services at a time) -> APPLY (the diff's
+ * operations) -> IDLE. Each step runs until its time
  * box is used up and then yields to the loop, so VRRP and checks keep
  * their timing while 100,000 destinations are read or written.
  */
@@ -36,6 +37,7 @@ enum lb_phase {
 	LB_WANT,
 	LB_LIST,
 	LB_READ,
+	LB_DIFF,
 	LB_APPLY,
 };
 
@@ -70,6 +72,7 @@ struct lb {
 	size_t				 nquorum;
 	struct lb_rs_health		**health;	/* [vs][rs] */
 	size_t				 nhealth;
+	struct ipvs_diff		*differ;	/* LB_DIFF */
 	struct ipvs_oplist		 ops;
 	size_t				 next;
 	size_t				 errors;	/* in this sync */
@@ -213,6 +216,8 @@ lb_clear(struct lb *lb)
 	lb->partial = false;
 	ipvs_table_free(&lb->want);
 	ipvs_table_free(&lb->have);
+	ipvs_diff_free(lb->differ);
+	lb->differ = NULL;
 	ipvs_oplist_free(&lb->ops);
 	free(lb->owned_flags);
 	lb->owned_flags = NULL;
@@ -511,8 +516,11 @@ lb_log_foreign(struct lb *lb)
 		log_info("IPVS: %zu more services not in the config", n - 10);
 }
 
+/* Services merged per check of the time box. */
+#define LB_DIFF_BATCH	16
+
 static void
-lb_diff(struct lb *lb)
+lb_diff_begin(struct lb *lb)
 {
 	size_t i;
 
@@ -526,15 +534,36 @@ lb_diff(struct lb *lb)
 		lb->owned_flags[i] = ipvs_table_find(&lb->owned,
 		    &lb->have.svcs[i].svc) != NULL;
 	lb_log_foreign(lb);
-	if (ipvs_diff(lb->partial ? lb->sub : lb->want.svcs, lb->partial ?
-	    lb->nsub : lb->want.n, lb->have.svcs, lb->have.n,
-	    lb->owned_flags, lb->d->cfg->global.ipvs_purge_unknown,
-	    &lb->ops) == -1) {
+	if ((lb->differ = ipvs_diff_new(lb->partial ? lb->sub :
+	    lb->want.svcs, lb->partial ? lb->nsub : lb->want.n,
+	    lb->have.svcs, lb->have.n, lb->owned_flags,
+	    lb->d->cfg->global.ipvs_purge_unknown)) == NULL) {
 		lb_fail(lb, "diff", -errno);
 		return;
 	}
+	lb->phase = LB_DIFF;
+}
+
+/* The diff, a batch of services at a time; true when the ops are ready. */
+static bool
+lb_diff_some(struct lb *lb, uint64_t deadline)
+{
+	int rc;
+
+	do {
+		rc = ipvs_diff_step(lb->differ, LB_DIFF_BATCH);
+	} while (rc == 1 && clock_now_us() < deadline);
+	if (rc == 1)
+		return false;
+	if (rc == -1 || ipvs_diff_finish(lb->differ, &lb->ops) == -1) {
+		lb_fail(lb, "diff", -errno);
+		return false;
+	}
+	ipvs_diff_free(lb->differ);
+	lb->differ = NULL;
 	lb->phase = LB_APPLY;
 	lb->next = 0;
+	return true;
 }
 
 /* Reads destinations until the time box is used; true when all are read. */
@@ -677,7 +706,9 @@ lb_step_cb(evutil_socket_t fd, short ev, void *arg)
 		lb_list_some(lb, deadline);
 	} else if (lb->phase == LB_READ) {
 		if (lb_read_some(lb, deadline) && lb->errors == 0)
-			lb_diff(lb);
+			lb_diff_begin(lb);
+	} else if (lb->phase == LB_DIFF) {
+		lb_diff_some(lb, deadline);
 	} else if (lb->phase == LB_APPLY)
 		done = lb_apply_some(lb, deadline);
 	if (lb->errors > 0 && lb->phase != LB_APPLY)

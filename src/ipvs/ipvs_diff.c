@@ -35,11 +35,17 @@ enum ipvs_step {
 };
 
 struct ipvs_diff {
-	struct ipvs_oplist	  step[IPVS_STEP_MAX];
+	struct ipvs_oplist		  step[IPVS_STEP_MAX];
 	/* scratch for one service's destinations, sorted */
-	const struct ipvs_dest	**wd;
-	const struct ipvs_dest	**hd;
-	size_t			  dcap;
+	const struct ipvs_dest		**wd;
+	const struct ipvs_dest		**hd;
+	size_t				  dcap;
+	/* the merge, resumable: both tables sorted, and where it is */
+	const struct ipvs_table_svc	**sw, **sh;
+	size_t				  nwant, nhave, i, j;
+	const struct ipvs_table_svc	 *have;
+	const bool			 *owned;
+	bool				  purge;
 };
 
 static int
@@ -200,7 +206,7 @@ ipvs_diff_scratch(struct ipvs_diff *df, size_t n)
 
 /* A service the kernel lacks: add it, then its destinations. */
 static int
-ipvs_diff_new(struct ipvs_diff *df, const struct ipvs_table_svc *w)
+ipvs_diff_added(struct ipvs_diff *df, const struct ipvs_table_svc *w)
 {
 	struct ipvs_oplist	*l = &df->step[IPVS_STEP_NEW_SVC];
 	size_t			 i;
@@ -284,36 +290,91 @@ ipvs_diff_join(struct ipvs_diff *df, struct ipvs_oplist *out)
 	return 0;
 }
 
-/* The merge of the two sorted service lists. */
-static int
-ipvs_diff_walk(struct ipvs_diff *df, const struct ipvs_table_svc **sw,
-    size_t nwant, const struct ipvs_table_svc **sh, size_t nhave,
-    const struct ipvs_table_svc *have, const bool *owned, bool purge)
+/*
+ * The merge of the two sorted service lists, for at most max services of
+ * either table: 1 while some are left, 0 at the end, -1 on error.
+ */
+int
+ipvs_diff_step(struct ipvs_diff *df, size_t max)
 {
-	size_t	i = 0, j = 0;
-	int	c, rc = 0;
+	const struct ipvs_table_svc	**sw = df->sw, **sh = df->sh;
+	size_t				  n = 0;
+	int				  c, rc = 0;
 
-	while (rc == 0 && (i < nwant || j < nhave)) {
-		if (j == nhave)
+	while (rc == 0 && (df->i < df->nwant || df->j < df->nhave)) {
+		if (n++ == max)
+			return 1;
+		if (df->j == df->nhave)
 			c = -1;
-		else if (i == nwant)
+		else if (df->i == df->nwant)
 			c = 1;
 		else
-			c = ipvs_service_key_cmp(&sw[i]->svc, &sh[j]->svc);
+			c = ipvs_service_key_cmp(&sw[df->i]->svc,
+			    &sh[df->j]->svc);
 		if (c < 0)
-			rc = ipvs_diff_new(df, sw[i++]);
-		else if (c == 0)
-			rc = ipvs_diff_kept(df, sw[i++], sh[j++]);
-		else {
+			rc = ipvs_diff_added(df, sw[df->i++]);
+		else if (c == 0) {
+			rc = ipvs_diff_kept(df, sw[df->i], sh[df->j]);
+			df->i++;
+			df->j++;
+		} else {
 			/* Foreign services are left alone unless purging. */
-			if (purge || (owned != NULL && owned[sh[j] - have]))
+			if (df->purge || (df->owned != NULL &&
+			    df->owned[sh[df->j] - df->have]))
 				rc = ipvs_oplist_push(
 				    &df->step[IPVS_STEP_SVC_DEL],
-				    IPVS_OP_SVC_DEL, &sh[j]->svc, NULL);
-			j++;
+				    IPVS_OP_SVC_DEL, &sh[df->j]->svc, NULL);
+			df->j++;
 		}
 	}
 	return rc;
+}
+
+void
+ipvs_diff_free(struct ipvs_diff *df)
+{
+	size_t	k;
+	int	saved = errno;
+
+	if (df == NULL)
+		return;
+	for (k = 0; k < IPVS_STEP_MAX; k++)
+		ipvs_oplist_free(&df->step[k]);
+	free(df->wd);
+	free(df->hd);
+	free(df->sw);
+	free(df->sh);
+	free(df);
+	errno = saved;
+}
+
+struct ipvs_diff *
+ipvs_diff_new(const struct ipvs_table_svc *want, size_t nwant,
+    const struct ipvs_table_svc *have, size_t nhave, const bool *owned,
+    bool purge_unknown)
+{
+	struct ipvs_diff *df;
+
+	if ((df = calloc(1, sizeof(*df))) == NULL)
+		return NULL;
+	df->nwant = nwant;
+	df->nhave = nhave;
+	df->have = have;
+	df->owned = owned;
+	df->purge = purge_unknown;
+	if ((df->sw = ipvs_sort_svcs(want, nwant)) == NULL ||
+	    (df->sh = ipvs_sort_svcs(have, nhave)) == NULL) {
+		ipvs_diff_free(df);
+		return NULL;
+	}
+	return df;
+}
+
+int
+ipvs_diff_finish(struct ipvs_diff *df, struct ipvs_oplist *ops)
+{
+	memset(ops, 0, sizeof(*ops));
+	return ipvs_diff_join(df, ops);
 }
 
 int
@@ -321,28 +382,15 @@ ipvs_diff(const struct ipvs_table_svc *want, size_t nwant,
     const struct ipvs_table_svc *have, size_t nhave, const bool *owned,
     bool purge_unknown, struct ipvs_oplist *ops)
 {
-	struct ipvs_diff		  df;
-	const struct ipvs_table_svc	**sw = NULL, **sh = NULL;
-	size_t				  k;
-	int				  rc = -1, saved;
+	struct ipvs_diff	*df;
+	int			 rc = -1;
 
 	memset(ops, 0, sizeof(*ops));
-	memset(&df, 0, sizeof(df));
-	if ((sw = ipvs_sort_svcs(want, nwant)) == NULL ||
-	    (sh = ipvs_sort_svcs(have, nhave)) == NULL)
-		goto out;
-	if (ipvs_diff_walk(&df, sw, nwant, sh, nhave, have, owned,
-	    purge_unknown) < 0)
-		goto out;
-	rc = ipvs_diff_join(&df, ops);
-out:
-	saved = errno;
-	for (k = 0; k < IPVS_STEP_MAX; k++)
-		ipvs_oplist_free(&df.step[k]);
-	free(df.wd);
-	free(df.hd);
-	free(sw);
-	free(sh);
-	errno = saved;
+	if ((df = ipvs_diff_new(want, nwant, have, nhave, owned,
+	    purge_unknown)) == NULL)
+		return -1;
+	if (ipvs_diff_step(df, SIZE_MAX) == 0)
+		rc = ipvs_diff_finish(df, ops);
+	ipvs_diff_free(df);
 	return rc;
 }

@@ -76,6 +76,20 @@ struct ipvs_oplist {
 int	ipvs_diff(const struct ipvs_table_svc *want, size_t nwant,
 	    const struct ipvs_table_svc *have, size_t nhave,
 	    const bool *owned, bool purge_unknown, struct ipvs_oplist *ops);
+/*
+ * The same in steps, for large tables: ipvs_diff_new() sorts both tables
+ * (NULL with errno on error), each ipvs_diff_step() merges at most max
+ * services and returns 1 while some are left, 0 at the end, -1 with
+ * errno on error; ipvs_diff_finish() then fills ops, in the same order
+ * as ipvs_diff(). ipvs_diff_free() at the end, whatever happened.
+ */
+struct ipvs_diff;
+struct ipvs_diff *ipvs_diff_new(const struct ipvs_table_svc *want,
+		    size_t nwant, const struct ipvs_table_svc *have,
+		    size_t nhave, const bool *owned, bool purge_unknown);
+int		 ipvs_diff_step(struct ipvs_diff *, size_t max);
+int		 ipvs_diff_finish(struct ipvs_diff *, struct ipvs_oplist *ops);
+void		 ipvs_diff_free(struct ipvs_diff *);
 void	ipvs_oplist_free(struct ipvs_oplist *);
 /* "svc-add", "dest-del"... for logs. */
 const char *ipvs_op_name(enum ipvs_op_type);
