@@ -292,6 +292,12 @@ struct cfg_errors {
  * problem appended to errs (which the caller frees with cfg_errors_free).
  */
 struct cfg	*cfg_load(const char *file, struct cfg_errors *errs);
+/*
+ * From now on cfg_load() leaves libconfig's parse tree allocated: for a
+ * process that exits right after (the config loader child), freeing it
+ * node by node is a sixth of the load's time at 10,000 services.
+ */
+void		 cfg_load_keep_tree(void);
 /* Same, from a string; file is only used in messages. */
 struct cfg	*cfg_load_string(const char *text, const char *file,
 		    struct cfg_errors *errs);

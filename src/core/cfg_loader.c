@@ -88,6 +88,7 @@ cfg_loader_child(int fd, void *region, const char *file)
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	arena_set_region(region, CFG_LOADER_REGION);
+	cfg_load_keep_tree();		/* we exit next */
 	c = cfg_load(file, &errs);
 	h.magic = CFG_LOADER_MAGIC;
 	h.nerrors = (uint32_t)errs.n;

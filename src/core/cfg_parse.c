@@ -690,6 +690,15 @@ cfg_lc_init(config_t *lc, const char *file)
 	free(copy);
 }
 
+/* See cfg_load_keep_tree(). */
+static bool cfg_keep_tree;
+
+void
+cfg_load_keep_tree(void)
+{
+	cfg_keep_tree = true;
+}
+
 struct cfg *
 cfg_load(const char *file, struct cfg_errors *errs)
 {
@@ -707,7 +716,8 @@ cfg_load(const char *file, struct cfg_errors *errs)
 	rc = config_read(&lc, fp);
 	fclose(fp);
 	c = cfg_load_common(&lc, rc, file, errs);
-	config_destroy(&lc);
+	if (!cfg_keep_tree)
+		config_destroy(&lc);
 	return c;
 }
 
