@@ -525,6 +525,7 @@ lb_diff_begin(struct lb *lb)
 	size_t i;
 
 	ipvs_table_sort(&lb->have);
+	ipvs_table_sort(&lb->owned);	/* services added since the last sort */
 	if ((lb->owned_flags = calloc(lb->have.n ? lb->have.n : 1,
 	    sizeof(bool))) == NULL) {
 		lb_fail(lb, "diff", -ENOMEM);
@@ -613,6 +614,13 @@ lb_apply_some(struct lb *lb, uint64_t deadline)
 		lb->st.ops++;
 		if (lb_is_repair(lb->reason))
 			lb->st.repairs++;
+		/*
+		 * Ours from now on, even if this sync never finishes: a stop
+		 * in the middle of the first one removes what it added.
+		 */
+		if (op->type == IPVS_OP_SVC_ADD &&
+		    ipvs_table_add(&lb->owned, op->svc) == NULL)
+			log_warnx("IPVS: out of memory noting an added service");
 		if (verbose)
 			lb_op_log(lb, op, 0);
 	}

@@ -611,6 +611,36 @@ reread_is_sliced(void **state)
 	assert_int_equal(lb_stats(e->lb)->op_errors, 0);
 }
 
+/* SIGTERM in the middle of the first sync: what it added goes again. */
+static void
+stop_during_first_sync(void **state)
+{
+	struct env	*e = *state;
+	char		*text, *p;
+	size_t		 i;
+	int		 n;
+
+	p = text = malloc(1 << 20);
+	p += sprintf(p, "virtual_servers = (\n");
+	for (i = 0; i < 100; i++)
+		p += sprintf(p, "%s{ name = \"s%zu\"; address = \"192.0.2.1\"; "
+		    "port = %zu; real_servers = ( { address = \"198.51.100.1\"; "
+		    "} ); }\n", i ? "," : "", i, 1000 + i);
+	sprintf(p, ");\n");
+	env_config(e, text);
+	free(text);
+	e->f.tick = 300;
+	clock_set_source(fake_clock);
+	e->lb = lb_new(&e->d, &fake_backend, &e->f);
+	for (n = 0; n < 100000 && e->f.counts[IPVS_OP_SVC_ADD] < 30; n++)
+		event_base_loop(e->d.base, EVLOOP_NONBLOCK | EVLOOP_ONCE);
+	assert_int_equal(lb_stats(e->lb)->syncs, 0);	/* still going */
+	assert_true(e->f.t.n >= 30 && e->f.t.n < 100);
+	lb_shutdown(e->lb);
+	assert_int_equal(e->f.t.n, 0);
+	clock_set_source(NULL);
+}
+
 int
 main(void)
 {
@@ -634,6 +664,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(work_is_sliced, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(reread_is_sliced, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(stop_during_first_sync, setup,
 		    teardown),
 	};
 
