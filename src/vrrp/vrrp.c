@@ -21,79 +21,9 @@
 #include "clock.h"
 #include "log.h"
 #include "vrrp.h"
+#include "vrrp_int.h"
 #include "vrrp_net.h"
 #include "vrrp_script.h"
-#include "vrrp_vmac.h"
-
-#define VRRP_PRIORITY_EVENTS	0
-
-struct vrrp_sock {
-	LIST_ENTRY(vrrp_sock)	 entry;
-	struct vrrp		*v;
-	int			 af;
-	struct vrrp_if		 ifp;
-	int			 fd;
-	struct event		*ev;
-	int			 refs;
-};
-
-/*
- * An interface under virtual MACs (IPv4) must not answer ARP for the
- * VIPs its macvlans hold (arp_ignore, arp_filter), nor ask with a VIP
- * as sender when it talks for them (arp_announce): either would teach
- * its own MAC for a VIP. Raised while any macvlan uses it, put back as
- * found after the last.
- */
-struct vrrp_arp_base {
-	LIST_ENTRY(vrrp_arp_base) entry;
-	int			 ifindex;
-	char			 name[IF_NAMESIZE];
-	int			 refs;
-	struct vrrp_vmac_arp	 found;
-};
-
-struct vrrp_inst {
-	struct vrrp		*v;
-	const struct cfg_vrrp	*conf;
-	struct vrrp_fsm		 fsm;
-	/* On the macvlan with use_vmac: adverts, VIPs and announcements. */
-	struct vrrp_sock	*sock;
-	int			 vmac_ifindex;	/* the macvlan we made, or 0 */
-	struct vrrp_arp_base	*arp_base;
-	union vrrp_addr		 src;		/* our address in adverts */
-	struct event		*ev_timer;
-	struct event		*ev_garp;
-	unsigned		 garp_left;
-	bool			 vips_up;
-	bool			 own_down;	/* our interface's link */
-	bool			 own_fault;	/* from our own tracking */
-	bool			*track_down;	/* per conf->track_ifs */
-	char			 master[64];
-	const char		*last_reason;
-	uint64_t		 drops[VRRP_DROP_N];
-	uint64_t		 pkt_errors[VRRP_PKT_NERR];
-	uint64_t		 drop_logged_us[VRRP_DROP_N];
-};
-
-struct vrrp {
-	struct event_base	*base;
-	struct vrrp_inst	**insts;
-	size_t			 n;
-	LIST_HEAD(, vrrp_sock)	 socks;
-	LIST_HEAD(, vrrp_arp_base) arp_bases;
-	struct vrrp_rtnl	*rtnl;
-	struct vrrp_linkmon	*linkmon;
-	struct vrrp_scripts	*scripts;
-	struct proc_runner	*runner;
-	uid_t			 uid;
-	gid_t			 gid;
-	vrrp_hook_fn		 hook;
-	void			*hook_arg;
-	uint64_t		 unknown_vrid;
-	bool			 in_group;	/* propagating a group move */
-	/* Aligned: the IPv4 header is read in place. */
-	uint8_t			 buf[VRRP_MAX_LEN + 128] __attribute__((aligned(8)));
-};
 
 static const char *const drop_names[] = {
 	[VRRP_DROP_TTL] = "ttl",
@@ -112,7 +42,6 @@ vrrp_drop_name(enum vrrp_drop d)
 static void	vrrp_rearm(struct vrrp_inst *);
 static void	vrrp_inst_track(struct vrrp_inst *);
 static void	vrrp_inst_free(struct vrrp_inst *, bool);
-static void	vrrp_vmac_repair(struct vrrp_inst *);
 static void	vrrp_group_moved(struct vrrp_inst *, enum vrrp_state,
 		    enum vrrp_state);
 
@@ -236,7 +165,7 @@ vrrp_vips(struct vrrp_inst *vi, bool add)
 	vi->vips_up = add;
 }
 
-static void
+void
 vrrp_become_master_cb(void *ctx)
 {
 	struct vrrp_inst *vi = ctx;
@@ -431,7 +360,7 @@ vrrp_sock_cb(evutil_socket_t fd, short ev, void *arg)
 }
 
 /* The socket of c's family on ifname (c's interface or its macvlan). */
-static struct vrrp_sock *
+struct vrrp_sock *
 vrrp_sock_get(struct vrrp *v, const struct cfg_vrrp *c, const char *ifname)
 {
 	struct vrrp_sock	*s;
@@ -472,7 +401,7 @@ vrrp_sock_get(struct vrrp *v, const struct cfg_vrrp *c, const char *ifname)
 	return s;
 }
 
-static void
+void
 vrrp_sock_put(struct vrrp_sock *s)
 {
 	if (s == NULL || --s->refs > 0)
@@ -595,7 +524,7 @@ vrrp_link_cb(void *arg, const char *ifname, bool up)
 		changed = false;
 		if (vi->vmac_ifindex != 0 && !up &&
 		    strcmp(c->vmac_ifname, ifname) == 0)
-			vrrp_vmac_repair(vi);
+			vrrp_vmac_inst_repair(vi);
 		if (strcmp(c->ifname, ifname) == 0 && vi->own_down == up) {
 			vi->own_down = !up;
 			changed = true;
@@ -643,216 +572,6 @@ vrrp_addr_del_cb(void *arg, int ifindex, const struct addr *a)
 	}
 }
 
-static struct vrrp_arp_base *
-vrrp_arp_base_get(struct vrrp *v, int ifindex, const char *name)
-{
-	struct vrrp_arp_base	*b;
-	struct vrrp_vmac_arp	 want;
-	int			 rc;
-
-	LIST_FOREACH(b, &v->arp_bases, entry)
-		if (b->ifindex == ifindex) {
-			b->refs++;
-			return b;
-		}
-	if ((b = calloc(1, sizeof(*b))) == NULL)
-		return NULL;
-	b->ifindex = ifindex;
-	snprintf(b->name, sizeof(b->name), "%s", name);
-	if ((rc = vrrp_vmac_arp_get(v->rtnl, ifindex, &b->found)) != 0) {
-		log_warnx("VRRP: %s: cannot read its ARP settings: %s", name,
-		    strerror(-rc));
-		free(b);
-		return NULL;
-	}
-	/* Stricter settings already there (arp_ignore 2, 3, 8) stay. */
-	want.ignore = b->found.ignore == 0 ? 1 : b->found.ignore;
-	want.filter = 1;
-	want.announce = 2;
-	if (memcmp(&want, &b->found, sizeof(want)) != 0) {
-		if ((rc = vrrp_vmac_arp_set(v->rtnl, ifindex, &want)) != 0)
-			log_warnx("VRRP: %s: cannot set its ARP settings: %s "
-			    "(it may teach its own MAC for virtual addresses)",
-			    name, strerror(-rc));
-		else
-			log_info("VRRP: %s: arp_ignore %u, arp_filter 1 and "
-			    "arp_announce 2 while virtual MACs use it (were %u, "
-			    "%u and %u)", name, want.ignore, b->found.ignore,
-			    b->found.filter, b->found.announce);
-	}
-	b->refs = 1;
-	LIST_INSERT_HEAD(&v->arp_bases, b, entry);
-	return b;
-}
-
-static void
-vrrp_arp_base_put(struct vrrp *v, struct vrrp_arp_base *b)
-{
-	struct vrrp_vmac_arp	now;
-	int			rc;
-
-	if (b == NULL || --b->refs > 0)
-		return;
-	LIST_REMOVE(b, entry);
-	if (vrrp_vmac_arp_get(v->rtnl, b->ifindex, &now) == 0 &&
-	    memcmp(&now, &b->found, sizeof(now)) != 0) {
-		if ((rc = vrrp_vmac_arp_set(v->rtnl, b->ifindex,
-		    &b->found)) != 0)
-			log_warnx("VRRP: %s: cannot restore its ARP settings: "
-			    "%s", b->name, strerror(-rc));
-		else
-			log_info("VRRP: %s: arp_ignore %u, arp_filter %u and "
-			    "arp_announce %u restored", b->name,
-			    b->found.ignore, b->found.filter,
-			    b->found.announce);
-	}
-	free(b);
-}
-
-/* IPv6 adverts come from a link-local address: the interface's own. */
-static void
-vrrp_vmac_linklocal(struct vrrp_inst *vi)
-{
-	const struct cfg_vrrp	*c = vi->conf;
-	struct vrrp_if		 base;
-	int			 rc;
-
-	if ((rc = vrrp_net_if(c->ifname, &base, NULL, 0)) != 0 ||
-	    !addr_is_set(&base.linklocal6)) {
-		log_warnx("VRRP instance %s: %s has no link-local IPv6 address "
-		    "for %s", c->name, c->ifname, c->vmac_ifname);
-		return;
-	}
-	base.linklocal6.prefix = 64;
-	if ((rc = vrrp_rtnl_addr(vi->v->rtnl, true, vi->vmac_ifindex,
-	    &base.linklocal6, NULL)) != 0)
-		log_warnx("VRRP instance %s: link-local address on %s: %s",
-		    c->name, c->vmac_ifname, strerror(-rc));
-}
-
-/*
- * Creates the instance's macvlan. One of that name left by an earlier
- * run (a crash) is removed first, so no old VIP or setting survives;
- * an interface of that name that is not a macvlan is not ours: the
- * instance does not start.
- */
-static int
-vrrp_vmac_start(struct vrrp_inst *vi)
-{
-	const struct cfg_vrrp	*c = vi->conf;
-	struct vrrp		*v = vi->v;
-	struct vrrp_vmac_link	 l;
-	uint8_t			 mac[6];
-	int			 lower, rc;
-
-	vrrp_vmac_mac(c->af, c->vrid, mac);
-	if ((lower = if_nametoindex(c->ifname)) == 0) {
-		log_warnx("VRRP instance %s: no interface %s", c->name,
-		    c->ifname);
-		return -1;
-	}
-	if ((rc = vrrp_vmac_query(v->rtnl, c->vmac_ifname, &l)) != 0) {
-		log_warnx("VRRP instance %s: looking for %s: %s", c->name,
-		    c->vmac_ifname, strerror(-rc));
-		return -1;
-	}
-	if (l.ifindex != 0 && !l.macvlan) {
-		log_warnx("VRRP instance %s: %s exists and is not a macvlan: "
-		    "leaving it alone", c->name, c->vmac_ifname);
-		return -1;
-	}
-	if (l.ifindex != 0) {
-		if ((rc = vrrp_vmac_delete(v->rtnl, l.ifindex)) != 0) {
-			log_warnx("VRRP instance %s: removing the stale "
-			    "macvlan %s: %s", c->name, c->vmac_ifname,
-			    strerror(-rc));
-			return -1;
-		}
-		log_info("VRRP instance %s: removed a stale macvlan %s (left "
-		    "by an earlier run?) to make it anew", c->name,
-		    c->vmac_ifname);
-	}
-	if ((rc = vrrp_vmac_create(v->rtnl, c->vmac_ifname, lower,
-	    mac)) < 0) {
-		log_warnx("VRRP instance %s: creating macvlan %s on %s: %s",
-		    c->name, c->vmac_ifname, c->ifname, strerror(-rc));
-		return -1;
-	}
-	vi->vmac_ifindex = rc;
-	log_info("VRRP instance %s: created macvlan %s on %s with MAC "
-	    "%02x:%02x:%02x:%02x:%02x:%02x", c->name, c->vmac_ifname,
-	    c->ifname, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
-	if ((rc = vrrp_vmac_prepare(v->rtnl, vi->vmac_ifindex,
-	    c->vmac_ifname, c->af)) != 0)
-		log_warnx("VRRP instance %s: settings of %s: %s", c->name,
-		    c->vmac_ifname, strerror(-rc));
-	if (c->af == AF_INET)
-		vi->arp_base = vrrp_arp_base_get(v, lower, c->ifname);
-	else
-		vrrp_vmac_linklocal(vi);
-	/* Up from the start, as keepalived: a backup holds no address. */
-	if ((rc = vrrp_vmac_set_up(v->rtnl, vi->vmac_ifindex)) != 0) {
-		log_warnx("VRRP instance %s: bringing %s up: %s", c->name,
-		    c->vmac_ifname, strerror(-rc));
-		return -1;
-	}
-	return 0;
-}
-
-/* Removes the macvlan if it is still the one we made. */
-static void
-vrrp_vmac_stop(struct vrrp_inst *vi)
-{
-	const struct cfg_vrrp	*c = vi->conf;
-	struct vrrp_vmac_link	 l;
-	int			 rc;
-
-	if (vi->vmac_ifindex != 0 && vrrp_vmac_query(vi->v->rtnl,
-	    c->vmac_ifname, &l) == 0 && l.ifindex == vi->vmac_ifindex &&
-	    l.macvlan) {
-		if ((rc = vrrp_vmac_delete(vi->v->rtnl, l.ifindex)) != 0)
-			log_warnx("VRRP instance %s: removing macvlan %s: %s",
-			    c->name, c->vmac_ifname, strerror(-rc));
-		else
-			log_info("VRRP instance %s: removed macvlan %s",
-			    c->name, c->vmac_ifname);
-	}
-	vi->vmac_ifindex = 0;
-	vrrp_arp_base_put(vi->v, vi->arp_base);
-	vi->arp_base = NULL;
-}
-
-/* Someone set our macvlan down or removed it: put it back. */
-static void
-vrrp_vmac_repair(struct vrrp_inst *vi)
-{
-	const struct cfg_vrrp	*c = vi->conf;
-	struct vrrp_vmac_link	 l;
-	struct vrrp_sock	*s;
-
-	if (vrrp_vmac_query(vi->v->rtnl, c->vmac_ifname, &l) != 0 ||
-	    (l.ifindex == vi->vmac_ifindex && l.up))
-		return;
-	if (l.ifindex == vi->vmac_ifindex) {
-		log_warnx("VRRP instance %s: %s was set down: setting it up",
-		    c->name, c->vmac_ifname);
-		vrrp_vmac_set_up(vi->v->rtnl, l.ifindex);
-		return;
-	}
-	log_warnx("VRRP instance %s: macvlan %s was removed: making it anew",
-	    c->name, c->vmac_ifname);
-	vi->vmac_ifindex = 0;
-	vrrp_arp_base_put(vi->v, vi->arp_base);
-	vi->arp_base = NULL;
-	if (vrrp_vmac_start(vi) != 0 ||
-	    (s = vrrp_sock_get(vi->v, c, c->vmac_ifname)) == NULL)
-		return;
-	vrrp_sock_put(vi->sock);
-	vi->sock = s;
-	if (vi->vips_up)
-		vrrp_become_master_cb(vi);
-}
-
 static struct vrrp_inst *
 vrrp_inst_new(struct vrrp *v, const struct cfg_vrrp *c)
 {
@@ -864,7 +583,7 @@ vrrp_inst_new(struct vrrp *v, const struct cfg_vrrp *c)
 	vi->v = v;
 	vi->conf = c;
 	vi->last_reason = "";
-	if (c->use_vmac && vrrp_vmac_start(vi) == -1)
+	if (c->use_vmac && vrrp_vmac_inst_start(vi) == -1)
 		goto fail;
 	if ((vi->sock = vrrp_sock_get(v, c, c->use_vmac ? c->vmac_ifname :
 	    c->ifname)) == NULL || vrrp_inst_src(vi) == -1)
@@ -904,7 +623,7 @@ vrrp_inst_free(struct vrrp_inst *vi, bool stop)
 		event_free(vi->ev_garp);
 	free(vi->track_down);
 	vrrp_sock_put(vi->sock);
-	vrrp_vmac_stop(vi);
+	vrrp_vmac_inst_stop(vi);
 	free(vi);
 }
 
