@@ -1,7 +1,8 @@
 /*
  * vrrp_int.h - what the files of the VRRP engine share and nothing else
- * sees: the instance, the socket and the engine itself (vrrp.c), and
- * the virtual MAC policy of an instance (vrrp_vmac_inst.c).
+ * sees: the instance and the engine itself (vrrp.c), the sockets and
+ * what arrives on them (vrrp_sock.c), and the virtual MAC policy of an
+ * instance (vrrp_vmac_inst.c).
  */
 #ifndef DIRECTOR_VRRP_INT_H
 #define DIRECTOR_VRRP_INT_H
@@ -47,7 +48,10 @@ struct vrrp_inst {
 	const struct cfg_vrrp	*conf;
 	struct vrrp_fsm		 fsm;
 	/* On the macvlan with use_vmac: adverts, VIPs and announcements. */
-	struct vrrp_sock	*sock;
+	struct vrrp_sock	*sock;	/* NULL while it waits in FAULT */
+	int			 ifindex;	/* conf->ifname's, when attached */
+	char			 wait[96];	/* why it is not attached */
+	char			 fault_reason[128];	/* "" unless in fault */
 	int			 vmac_ifindex;	/* the macvlan we made, or 0 */
 	struct vrrp_arp_base	*arp_base;
 	union vrrp_addr		 src;		/* our address in adverts */
@@ -86,12 +90,16 @@ struct vrrp {
 };
 
 /* vrrp.c */
+/* Arms the instance's timer at its state machine's next deadline. */
+void			 vrrp_rearm(struct vrrp_inst *);
+/* Installs and announces the instance's addresses (become_master). */
+void			 vrrp_become_master_cb(void *ctx);
+
+/* vrrp_sock.c */
 /* The socket of c's family on ifname, shared and counted; NULL if none. */
 struct vrrp_sock	*vrrp_sock_get(struct vrrp *, const struct cfg_vrrp *,
 			    const char *ifname);
 void			 vrrp_sock_put(struct vrrp_sock *);
-/* Installs and announces the instance's addresses (become_master). */
-void			 vrrp_become_master_cb(void *ctx);
 
 /* vrrp_vmac_inst.c */
 /*
