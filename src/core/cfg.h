@@ -250,6 +250,7 @@ struct cfg_global {
 	char			*script_user;
 	bool			 script_security;
 	bool			 drop_capabilities;	/* at start-up only */
+	int			 realtime_priority;	/* 0 off, 1-99: SCHED_RR */
 	struct cfg_argv		 notify;
 	char			*notify_fifo;
 	char			*metrics_listen;	/* "host:port" or NULL */

@@ -566,10 +566,11 @@ cfg_parse_global(struct cfg_parser *p, const config_setting_t *g)
 	static const char *const keys[] = { "router_id", "log_facility",
 	    "log_level", "control_socket", "script_user", "script_security",
 	    "drop_capabilities", "notify", "notify_fifo", "metrics_listen",
-	    "dump_file", "ipvs", NULL };
+	    "dump_file", "realtime_priority", "ipvs", NULL };
 	struct cfg_global	*gl = &p->cfg->global;
 	const config_setting_t	*s;
 	char			*v;
+	long long		 n;
 
 	if (!cfg_is_group(p, g, "global"))
 		return;
@@ -604,6 +605,8 @@ cfg_parse_global(struct cfg_parser *p, const config_setting_t *g)
 		    "metrics_listen: expected \"address:port\" like "
 		    "\"127.0.0.1:9367\" or \"[::1]:9367\"");
 	cfg_get_path(p, g, "dump_file", &gl->dump_file);
+	if (cfg_get_int(p, g, "realtime_priority", 0, 99, &n) == 1)
+		gl->realtime_priority = n;
 	if ((s = config_setting_get_member(g, "ipvs")) != NULL &&
 	    cfg_is_group(p, s, "ipvs"))
 		cfg_parse_ipvs(p, s);

@@ -158,6 +158,7 @@ pr_global(struct pr *pr, const struct cfg_global *g)
 	pr_str(pr, "notify_fifo", g->notify_fifo);
 	pr_str(pr, "metrics_listen", g->metrics_listen);
 	pr_str(pr, "dump_file", g->dump_file);
+	pr_line(pr, "realtime_priority = %d;", g->realtime_priority);
 	pr_open(pr, "ipvs", '{');
 	pr_bool(pr, "load_module", g->ipvs_load_module);
 	pr_bool(pr, "purge_unknown", g->ipvs_purge_unknown);

@@ -35,6 +35,7 @@ vrrp_json_one(struct json *j, const struct vrrp_inst_info *in)
 	json_double(j, "master_advert_interval", in->master_adver_cs / 100.0);
 	json_double(j, "master_down_in", in->master_down_in_us / 1e6);
 	json_str(j, "last_reason", in->last_reason);
+	json_str(j, "fault_reason", in->fault_reason);
 	json_obj_begin(j, "counters");
 	json_uint(j, "adverts_sent", in->fsm.adverts_sent);
 	json_uint(j, "adverts_received", in->fsm.adverts_received);
@@ -68,6 +69,8 @@ vrrp_text_one(struct evbuffer *out, const struct vrrp_inst_info *in)
 	    c->ifname, in->vmac ? " vmac " : "", in->vmac ? in->vmac : "",
 	    c->version, c->af == AF_INET6 ? "IPv6" : "IPv4",
 	    c->advert_cs / 100.0, in->master[0] ? in->master : "-");
+	if (in->fault_reason != NULL)
+		evbuffer_add_printf(out, "  fault: %s\n", in->fault_reason);
 	if (in->master_down_in_us != 0)
 		evbuffer_add_printf(out, "  master down in %.3fs (master "
 		    "advert %.2fs)\n", in->master_down_in_us / 1e6,

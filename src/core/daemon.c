@@ -27,6 +27,7 @@
 #include "metrics.h"
 #include "notify.h"
 #include "proc.h"
+#include "rt.h"
 #include "log.h"
 #include "sdnotify.h"
 #include "../ipvs/ipvs_backend.h"
@@ -63,6 +64,40 @@ daemon_modprobe(const char *module)
 		if (errno != EINTR)
 			return -1;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* The SIGXCPU handler cannot log: this timer says it happened. */
+static void
+daemon_rt_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	if (rt_fell_back())
+		log_warnx("scheduling: the loop ran %d ms without blocking "
+		    "(RLIMIT_RTTIME): back to the normal policy until the next "
+		    "restart", RT_RTTIME_SOFT_US / 1000);
+}
+
+/* A failure is logged: the daemon runs on with the normal policy. */
+static void
+daemon_realtime(struct director *d)
+{
+	static const struct timeval	every = { 5, 0 };
+	int				prio = d->cfg->global.realtime_priority;
+
+	if (prio == 0)
+		return;
+	if (rt_start(prio) == -1) {
+		log_warn("realtime_priority %d: cannot switch to SCHED_RR "
+		    "(CAP_SYS_NICE?), running with the normal policy", prio);
+		return;
+	}
+	log_info("scheduling: SCHED_RR priority %d (after %d ms of CPU "
+	    "without blocking, the normal policy)", prio,
+	    RT_RTTIME_SOFT_US / 1000);
+	if ((d->ev_rt = event_new(d->base, -1, EV_PERSIST, daemon_rt_cb,
+	    d)) != NULL) {
+		event_priority_set(d->ev_rt, 2);
+		event_add(d->ev_rt, &every);
+	}
 }
 
 /*
@@ -377,6 +412,9 @@ daemon_reload_apply(struct director *d, struct cfg *nc,
 	if (nc->global.drop_capabilities != d->cfg->global.drop_capabilities)
 		log_warnx("drop_capabilities changed: takes effect at the next "
 		    "restart");
+	if (nc->global.realtime_priority != d->cfg->global.realtime_priority)
+		log_warnx("realtime_priority changed: takes effect at the next "
+		    "restart");
 	if (nc->global.control_socket != NULL &&
 	    (d->cfg->global.control_socket == NULL ||
 	    strcmp(nc->global.control_socket,
@@ -678,6 +716,8 @@ daemon_start(struct director *d)
 		return -1;
 	if ((d->metrics = metrics_new(d)) == NULL)
 		log_warnx("metrics: not served");
+	/* Before the capabilities go: CAP_SYS_NICE is not kept. */
+	daemon_realtime(d);
 	if (daemon_drop_caps(d) == -1)
 		return -1;
 	log_info("director %s started: config %s, generation 1, control "
@@ -744,6 +784,8 @@ daemon_run(struct director *d)
 			event_free(d->ev_signals[i]);
 	if (d->ev_reload != NULL)
 		event_free(d->ev_reload);
+	if (d->ev_rt != NULL)
+		event_free(d->ev_rt);
 	event_base_free(d->base);
 	d->base = NULL;
 	free(d->reload.first_error);

@@ -83,6 +83,7 @@ struct director {
 	struct notify		*notify;
 	struct event		*ev_signals[4];
 	struct event		*ev_reload;	/* coalesces reload requests */
+	struct event		*ev_rt;		/* realtime fallback watch */
 	bool			 stopping;
 	int			 sync_role;	/* 0 none, 1 master, 2 backup */
 	int			*group_state;	/* per cfg group, -1: none yet */

@@ -8,135 +8,26 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
-#include <unistd.h>
 
 #include <event2/event.h>
 
 #include "clock.h"
 #include "log.h"
 #include "vrrp.h"
+#include "vrrp_int.h"
 #include "vrrp_net.h"
 #include "vrrp_script.h"
-#include "vrrp_vmac.h"
 
-#define VRRP_PRIORITY_EVENTS	0
-
-struct vrrp_sock {
-	LIST_ENTRY(vrrp_sock)	 entry;
-	struct vrrp		*v;
-	int			 af;
-	struct vrrp_if		 ifp;
-	int			 fd;
-	struct event		*ev;
-	int			 refs;
-};
-
-/*
- * An interface under virtual MACs (IPv4) must not answer ARP for the
- * VIPs its macvlans hold (arp_ignore, arp_filter), nor ask with a VIP
- * as sender when it talks for them (arp_announce): either would teach
- * its own MAC for a VIP. Raised while any macvlan uses it, put back as
- * found after the last.
- */
-struct vrrp_arp_base {
-	LIST_ENTRY(vrrp_arp_base) entry;
-	int			 ifindex;
-	char			 name[IF_NAMESIZE];
-	int			 refs;
-	struct vrrp_vmac_arp	 found;
-};
-
-struct vrrp_inst {
-	struct vrrp		*v;
-	const struct cfg_vrrp	*conf;
-	struct vrrp_fsm		 fsm;
-	/* On the macvlan with use_vmac: adverts, VIPs and announcements. */
-	struct vrrp_sock	*sock;
-	int			 vmac_ifindex;	/* the macvlan we made, or 0 */
-	struct vrrp_arp_base	*arp_base;
-	union vrrp_addr		 src;		/* our address in adverts */
-	struct event		*ev_timer;
-	struct event		*ev_garp;
-	unsigned		 garp_left;
-	bool			 vips_up;
-	bool			 own_down;	/* our interface's link */
-	bool			 own_fault;	/* from our own tracking */
-	bool			*track_down;	/* per conf->track_ifs */
-	char			 master[64];
-	const char		*last_reason;
-	uint64_t		 drops[VRRP_DROP_N];
-	uint64_t		 pkt_errors[VRRP_PKT_NERR];
-	uint64_t		 drop_logged_us[VRRP_DROP_N];
-};
-
-struct vrrp {
-	struct event_base	*base;
-	struct vrrp_inst	**insts;
-	size_t			 n;
-	LIST_HEAD(, vrrp_sock)	 socks;
-	LIST_HEAD(, vrrp_arp_base) arp_bases;
-	struct vrrp_rtnl	*rtnl;
-	struct vrrp_linkmon	*linkmon;
-	struct vrrp_scripts	*scripts;
-	struct proc_runner	*runner;
-	uid_t			 uid;
-	gid_t			 gid;
-	vrrp_hook_fn		 hook;
-	void			*hook_arg;
-	uint64_t		 unknown_vrid;
-	bool			 in_group;	/* propagating a group move */
-	/* Aligned: the IPv4 header is read in place. */
-	uint8_t			 buf[VRRP_MAX_LEN + 128] __attribute__((aligned(8)));
-};
-
-static const char *const drop_names[] = {
-	[VRRP_DROP_TTL] = "ttl",
-	[VRRP_DROP_PACKET] = "packet",
-	[VRRP_DROP_INTERVAL] = "interval",
-	[VRRP_DROP_AUTH] = "auth",
-	[VRRP_DROP_SELF] = "self",
-};
-
-const char *
-vrrp_drop_name(enum vrrp_drop d)
-{
-	return d < VRRP_DROP_N ? drop_names[d] : "unknown";
-}
-
-static void	vrrp_rearm(struct vrrp_inst *);
 static void	vrrp_inst_track(struct vrrp_inst *);
 static void	vrrp_inst_free(struct vrrp_inst *, bool);
-static void	vrrp_vmac_repair(struct vrrp_inst *);
 static void	vrrp_group_moved(struct vrrp_inst *, enum vrrp_state,
 		    enum vrrp_state);
 
-static const char *
-vrrp_addr_str(int af, const void *a, char *buf, size_t len)
-{
-	return inet_ntop(af, a, buf, len) ? buf : "?";
-}
-
-/* Drops are counted always and logged at most once per advert interval. */
-static void
-vrrp_drop(struct vrrp_inst *vi, enum vrrp_drop why, const char *detail)
-{
-	uint64_t now = clock_now_us();
-
-	vi->drops[why]++;
-	if (now - vi->drop_logged_us[why] < vi->conf->advert_cs * 10000ull &&
-	    vi->drop_logged_us[why] != 0)
-		return;
-	vi->drop_logged_us[why] = now;
-	log_warnx("VRRP instance %s: dropped an advertisement (%s: %s; %llu "
-	    "so far)", vi->conf->name, drop_names[why], detail,
-	    (unsigned long long)vi->drops[why]);
-}
 
 static void
 vrrp_send_cb(void *ctx, uint8_t priority, uint16_t interval_cs)
@@ -149,6 +40,8 @@ vrrp_send_cb(void *ctx, uint8_t priority, uint16_t interval_cs)
 	size_t			 i;
 	int			 rc;
 
+	if (vi->sock == NULL)	/* our interface is gone */
+		return;
 	memset(&adv, 0, sizeof(adv));
 	adv.version = c->version;
 	adv.vrid = c->vrid;
@@ -191,6 +84,8 @@ vrrp_garp_cb(evutil_socket_t fd, short ev, void *arg)
 	size_t			 i;
 	int			 rc;
 
+	if (vi->sock == NULL)
+		return;
 	for (i = 0; i < c->nvips; i++)
 		if ((rc = vrrp_net_announce(&vi->sock->ifp,
 		    &c->vips[i].addr)) != 0)
@@ -218,7 +113,10 @@ vrrp_vips(struct vrrp_inst *vi, bool add)
 	int			 ifindex, rc;
 
 	for (i = 0; i < c->nvips; i++) {
-		ifindex = vi->sock->ifp.ifindex;
+		/* Detached: those on our interface went with it. */
+		if ((ifindex = vi->sock != NULL ? vi->sock->ifp.ifindex : 0) ==
+		    0 && c->vips[i].dev == NULL)
+			continue;
 		if (c->vips[i].dev != NULL &&
 		    (ifindex = if_nametoindex(c->vips[i].dev)) == 0) {
 			log_warnx("VRRP instance %s: no device %s for %s",
@@ -236,7 +134,7 @@ vrrp_vips(struct vrrp_inst *vi, bool add)
 	vi->vips_up = add;
 }
 
-static void
+void
 vrrp_become_master_cb(void *ctx)
 {
 	struct vrrp_inst *vi = ctx;
@@ -308,21 +206,21 @@ vrrp_group_moved(struct vrrp_inst *vi, enum vrrp_state old,
 	v->in_group = false;
 }
 
-/* Whether another member of vi's sync group is in FAULT on its own. */
-static bool
+/* Another member of vi's sync group in FAULT on its own, or NULL. */
+static const struct vrrp_inst *
 vrrp_group_fault(const struct vrrp_inst *vi)
 {
 	const struct vrrp	*v = vi->v;
 	size_t			 i;
 
 	if (vi->conf->sync_group == NULL)
-		return false;
+		return NULL;
 	for (i = 0; i < v->n; i++)
 		if (v->insts[i] != vi && v->insts[i]->conf->sync_group &&
 		    strcmp(v->insts[i]->conf->sync_group,
 		    vi->conf->sync_group) == 0 && v->insts[i]->own_fault)
-			return true;
-	return false;
+			return v->insts[i];
+	return NULL;
 }
 
 static const struct vrrp_fsm_ops vrrp_ops = {
@@ -341,7 +239,7 @@ vrrp_timer_cb(evutil_socket_t fd, short ev, void *arg)
 	vrrp_rearm(vi);
 }
 
-static void
+void
 vrrp_rearm(struct vrrp_inst *vi)
 {
 	uint64_t	deadline = vrrp_fsm_next_deadline(&vi->fsm);
@@ -358,130 +256,6 @@ vrrp_rearm(struct vrrp_inst *vi)
 	evtimer_add(vi->ev_timer, &tv);
 }
 
-/* Checks that only this layer can make, then hands the advert over. */
-static void
-vrrp_rx_inst(struct vrrp_inst *vi, const struct vrrp_rx *rx)
-{
-	const struct cfg_vrrp	*c = vi->conf;
-	struct vrrp_adv		 adv;
-	enum vrrp_pkt_err	 e;
-	char			 a[64];
-
-	if (rx->ttl != 255) {
-		vrrp_drop(vi, VRRP_DROP_TTL, "TTL or hop limit not 255");
-		return;
-	}
-	if (memcmp(&rx->src, &vi->src, c->af == AF_INET ? 4 : 16) == 0) {
-		vrrp_drop(vi, VRRP_DROP_SELF, "our own address");
-		return;
-	}
-	e = vrrp_pkt_decode(rx->payload, rx->len, c->af, c->version, &rx->src,
-	    &rx->dst, &adv);
-	if (e != VRRP_PKT_OK) {
-		vi->pkt_errors[e]++;
-		vrrp_drop(vi, VRRP_DROP_PACKET, vrrp_pkt_err_name(e));
-		return;
-	}
-	if (c->version == 2 && adv.interval * 100u != c->advert_cs) {
-		vrrp_drop(vi, VRRP_DROP_INTERVAL, "advert interval differs");
-		return;
-	}
-	if (c->version == 2 && (adv.has_auth != (c->auth_pass != NULL) ||
-	    (c->auth_pass != NULL && strncmp(adv.auth, c->auth_pass,
-	    sizeof(adv.auth)) != 0))) {
-		vrrp_drop(vi, VRRP_DROP_AUTH, "authentication mismatch");
-		return;
-	}
-	if (vi->fsm.state == VRRP_STATE_BACKUP && adv.priority != 0)
-		snprintf(vi->master, sizeof(vi->master), "%s",
-		    vrrp_addr_str(c->af, &rx->src, a, sizeof(a)));
-	vrrp_fsm_advert(&vi->fsm, clock_now_us(), adv.priority,
-	    c->version == 2 ? adv.interval * 100 : adv.interval,
-	    (const uint8_t *)&rx->src, c->af == AF_INET ? 4 : 16);
-	if (vi->fsm.state == VRRP_STATE_MASTER)
-		strcpy(vi->master, "self");
-	vrrp_rearm(vi);
-}
-
-static void
-vrrp_sock_cb(evutil_socket_t fd, short ev, void *arg)
-{
-	struct vrrp_sock	*s = arg;
-	struct vrrp		*v = s->v;
-	struct vrrp_rx		 rx;
-	size_t			 i;
-	int			 n;
-
-	/* A bounded batch, then back to the loop. */
-	for (n = 0; n < 64; n++) {
-		if (vrrp_net_recv(fd, s->af, v->buf, sizeof(v->buf), &rx) < 0)
-			return;
-		if (rx.len < 2)
-			continue;
-		for (i = 0; i < v->n; i++)
-			if (v->insts[i]->sock == s &&
-			    v->insts[i]->conf->vrid == rx.payload[1])
-				break;
-		if (i == v->n) {
-			v->unknown_vrid++;	/* not ours: quietly */
-			continue;
-		}
-		vrrp_rx_inst(v->insts[i], &rx);
-	}
-}
-
-/* The socket of c's family on ifname (c's interface or its macvlan). */
-static struct vrrp_sock *
-vrrp_sock_get(struct vrrp *v, const struct cfg_vrrp *c, const char *ifname)
-{
-	struct vrrp_sock	*s;
-	const struct addr	*skip = NULL;
-	size_t			 nskip = 0;
-	int			 rc;
-
-	/* By index too: a macvlan made anew is another interface. */
-	LIST_FOREACH(s, &v->socks, entry)
-		if (s->af == c->af && strcmp(s->ifp.name, ifname) == 0 &&
-		    s->ifp.ifindex == (int)if_nametoindex(ifname)) {
-			s->refs++;
-			return s;
-		}
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return NULL;
-	s->v = v;
-	s->af = c->af;
-	/* A VIP left on the interface must not become our source address. */
-	if (c->nvips > 0) {
-		skip = &c->vips[0].addr;
-		nskip = 1;
-	}
-	if ((rc = vrrp_net_if(ifname, &s->ifp, skip, nskip)) != 0 ||
-	    (rc = vrrp_net_open(c->af, &s->ifp)) < 0) {
-		log_warnx("VRRP instance %s: interface %s: %s", c->name,
-		    ifname, strerror(-rc));
-		free(s);
-		return NULL;
-	}
-	s->fd = rc;
-	s->ev = event_new(v->base, s->fd, EV_READ | EV_PERSIST, vrrp_sock_cb,
-	    s);
-	event_priority_set(s->ev, VRRP_PRIORITY_EVENTS);
-	event_add(s->ev, NULL);
-	s->refs = 1;
-	LIST_INSERT_HEAD(&v->socks, s, entry);
-	return s;
-}
-
-static void
-vrrp_sock_put(struct vrrp_sock *s)
-{
-	if (s == NULL || --s->refs > 0)
-		return;
-	LIST_REMOVE(s, entry);
-	event_free(s->ev);
-	close(s->fd);
-	free(s);
-}
 
 static void
 vrrp_fsm_conf_of(const struct cfg_vrrp *c, struct vrrp_fsm_conf *fc)
@@ -522,26 +296,35 @@ vrrp_inst_src(struct vrrp_inst *vi)
 }
 
 /*
- * Our own interface down, or a tracked one of weight 0, means FAULT;
- * other tracked interfaces that are down add their weight to the
- * priority.
+ * Our own interface missing or down, or a tracked one of weight 0,
+ * means FAULT, and so does another member of the sync group in FAULT
+ * on its own; other tracked interfaces that are down add their weight
+ * to the priority. The first cause found is kept for directorctl.
  */
 static void
 vrrp_inst_track(struct vrrp_inst *vi)
 {
 	const struct cfg_vrrp	*c = vi->conf;
+	const struct vrrp_inst	*g;
 	uint64_t		 now = clock_now_us();
-	bool			 fault = vi->own_down;
-	int			 offset = 0;
+	char			*why = vi->fault_reason;
+	size_t			 wlen = sizeof(vi->fault_reason);
+	int			 offset = 0, good;
 	size_t			 i;
 
-	int			 good;
-
+	why[0] = '\0';
+	if (vi->sock == NULL)
+		snprintf(why, wlen, "%s", vi->wait[0] ? vi->wait :
+		    "not attached");
+	else if (vi->own_down)
+		snprintf(why, wlen, "interface %s down", c->ifname);
 	/* As keepalived: a weight > 0 counts while good, < 0 while bad. */
 	for (i = 0; i < c->ntrack_ifs; i++) {
-		if (c->track_ifs[i].weight == 0)
-			fault |= vi->track_down[i];
-		else if (c->track_ifs[i].weight > 0 && !vi->track_down[i])
+		if (c->track_ifs[i].weight == 0) {
+			if (vi->track_down[i] && why[0] == '\0')
+				snprintf(why, wlen, "tracked interface %s "
+				    "down", c->track_ifs[i].ifname);
+		} else if (c->track_ifs[i].weight > 0 && !vi->track_down[i])
 			offset += c->track_ifs[i].weight;
 		else if (c->track_ifs[i].weight < 0 && vi->track_down[i])
 			offset += c->track_ifs[i].weight;
@@ -549,16 +332,21 @@ vrrp_inst_track(struct vrrp_inst *vi)
 	for (i = 0; i < c->ntrack_scripts; i++) {
 		good = vrrp_scripts_good(vi->v->scripts,
 		    c->track_scripts[i].name) == 1;
-		if (c->track_scripts[i].weight == 0)
-			fault |= !good;
-		else if (c->track_scripts[i].weight > 0 && good)
+		if (c->track_scripts[i].weight == 0) {
+			if (!good && why[0] == '\0')
+				snprintf(why, wlen, "tracked script %s failed",
+				    c->track_scripts[i].name);
+		} else if (c->track_scripts[i].weight > 0 && good)
 			offset += c->track_scripts[i].weight;
 		else if (c->track_scripts[i].weight < 0 && !good)
 			offset += c->track_scripts[i].weight;
 	}
-	vi->own_fault = fault;
+	vi->own_fault = why[0] != '\0';
+	if (!vi->own_fault && (g = vrrp_group_fault(vi)) != NULL)
+		snprintf(why, wlen, "sync group %s: %s in fault", c->sync_group,
+		    g->conf->name);
 	vrrp_fsm_set_priority_offset(&vi->fsm, now, offset);
-	vrrp_fsm_fault(&vi->fsm, now, fault || vrrp_group_fault(vi));
+	vrrp_fsm_fault(&vi->fsm, now, why[0] != '\0');
 	vrrp_rearm(vi);
 }
 
@@ -581,6 +369,84 @@ vrrp_inst_links(struct vrrp_inst *vi)
 }
 
 static void
+vrrp_inst_detach(struct vrrp_inst *vi)
+{
+	vrrp_sock_put(vi->sock);
+	vi->sock = NULL;
+	vi->ifindex = 0;
+	vrrp_vmac_inst_stop(vi);
+}
+
+/*
+ * Binds the instance to its interface: its macvlan (use_vmac), socket
+ * and source address. 0, or -1 with nothing held and vi->wait saying
+ * what is missing (logged when that changes); the instance then waits
+ * in FAULT until a link or address event lets it try again.
+ */
+static int
+vrrp_inst_attach(struct vrrp_inst *vi)
+{
+	const struct cfg_vrrp	*c = vi->conf;
+	char			 why[sizeof(vi->wait)];
+	int			 ifindex;
+
+	if ((ifindex = if_nametoindex(c->ifname)) == 0)
+		snprintf(why, sizeof(why), "interface %s missing", c->ifname);
+	else if (c->use_vmac && vrrp_vmac_inst_start(vi) == -1)
+		snprintf(why, sizeof(why), "no macvlan %s on %s",
+		    c->vmac_ifname, c->ifname);
+	else if ((vi->sock = vrrp_sock_get(vi->v, c, c->use_vmac ?
+	    c->vmac_ifname : c->ifname)) == NULL)
+		snprintf(why, sizeof(why), "no VRRP socket on %s",
+		    c->use_vmac ? c->vmac_ifname : c->ifname);
+	else if (vrrp_inst_src(vi) == -1)
+		snprintf(why, sizeof(why), "no %s address on %s",
+		    c->af == AF_INET ? "IPv4" : "link-local IPv6", c->ifname);
+	else {
+		vi->ifindex = ifindex;
+		vi->wait[0] = '\0';
+		vrrp_fsm_set_address(&vi->fsm, (const uint8_t *)&vi->src,
+		    c->af == AF_INET ? 4 : 16);
+		return 0;
+	}
+	vrrp_inst_detach(vi);
+	if (strcmp(why, vi->wait) != 0)
+		log_warnx("VRRP instance %s: waiting in FAULT: %s", c->name,
+		    why);
+	snprintf(vi->wait, sizeof(vi->wait), "%s", why);
+	return -1;
+}
+
+/*
+ * Our interface came, went or was made anew (another index): an
+ * attached instance whose interface is gone lets go of it through
+ * FAULT; a waiting one tries again.
+ */
+static void
+vrrp_inst_recheck(struct vrrp_inst *vi)
+{
+	const struct cfg_vrrp	*c = vi->conf;
+	int			 ifindex = if_nametoindex(c->ifname);
+
+	if (vi->sock != NULL) {
+		if (ifindex == vi->ifindex)
+			return;
+		log_warnx("VRRP instance %s: interface %s %s", c->name,
+		    c->ifname, ifindex == 0 ? "removed" : "made anew");
+		vrrp_inst_detach(vi);
+		snprintf(vi->wait, sizeof(vi->wait), "interface %s missing",
+		    c->ifname);
+		vrrp_inst_track(vi);
+	}
+	if (ifindex == 0 || vrrp_inst_attach(vi) == -1)
+		return;
+	log_info("VRRP instance %s: interface %s is there: starting",
+	    c->name, c->ifname);
+	vrrp_inst_links(vi);
+	vrrp_inst_track(vi);
+}
+
+static void
 vrrp_link_cb(void *arg, const char *ifname, bool up)
 {
 	struct vrrp		*v = arg;
@@ -593,9 +459,13 @@ vrrp_link_cb(void *arg, const char *ifname, bool up)
 		vi = v->insts[i];
 		c = vi->conf;
 		changed = false;
-		if (vi->vmac_ifindex != 0 && !up &&
+		/* Its macvlan goes too when the interface does. */
+		if (strcmp(c->ifname, ifname) == 0 || (c->use_vmac &&
+		    strcmp(c->vmac_ifname, ifname) == 0))
+			vrrp_inst_recheck(vi);
+		if (vi->sock != NULL && vi->vmac_ifindex != 0 && !up &&
 		    strcmp(c->vmac_ifname, ifname) == 0)
-			vrrp_vmac_repair(vi);
+			vrrp_vmac_inst_repair(vi);
 		if (strcmp(c->ifname, ifname) == 0 && vi->own_down == up) {
 			vi->own_down = !up;
 			changed = true;
@@ -614,9 +484,21 @@ vrrp_link_cb(void *arg, const char *ifname, bool up)
 	}
 }
 
+/* A waiting instance may have the source address it lacked. */
+static void
+vrrp_addr_add(struct vrrp *v, int ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (v->insts[i]->sock == NULL &&
+		    (int)if_nametoindex(v->insts[i]->conf->ifname) == ifindex)
+			vrrp_inst_recheck(v->insts[i]);
+}
+
 /* Someone removed one of a master's VIPs: put it back, announce it. */
 static void
-vrrp_addr_del_cb(void *arg, int ifindex, const struct addr *a)
+vrrp_addr_cb(void *arg, bool add, int ifindex, const struct addr *a)
 {
 	struct vrrp		*v = arg;
 	struct vrrp_inst	*vi;
@@ -624,9 +506,14 @@ vrrp_addr_del_cb(void *arg, int ifindex, const struct addr *a)
 	char			 buf[ADDR_STRLEN];
 	size_t			 i, k;
 
+	if (add) {
+		vrrp_addr_add(v, ifindex);
+		return;
+	}
 	for (i = 0; i < v->n; i++) {
 		vi = v->insts[i];
-		if (!vi->vips_up || vi->fsm.state != VRRP_STATE_MASTER)
+		if (!vi->vips_up || vi->fsm.state != VRRP_STATE_MASTER ||
+		    vi->sock == NULL)
 			continue;
 		for (k = 0; k < vi->conf->nvips; k++) {
 			vip = &vi->conf->vips[k];
@@ -643,216 +530,11 @@ vrrp_addr_del_cb(void *arg, int ifindex, const struct addr *a)
 	}
 }
 
-static struct vrrp_arp_base *
-vrrp_arp_base_get(struct vrrp *v, int ifindex, const char *name)
-{
-	struct vrrp_arp_base	*b;
-	struct vrrp_vmac_arp	 want;
-	int			 rc;
-
-	LIST_FOREACH(b, &v->arp_bases, entry)
-		if (b->ifindex == ifindex) {
-			b->refs++;
-			return b;
-		}
-	if ((b = calloc(1, sizeof(*b))) == NULL)
-		return NULL;
-	b->ifindex = ifindex;
-	snprintf(b->name, sizeof(b->name), "%s", name);
-	if ((rc = vrrp_vmac_arp_get(v->rtnl, ifindex, &b->found)) != 0) {
-		log_warnx("VRRP: %s: cannot read its ARP settings: %s", name,
-		    strerror(-rc));
-		free(b);
-		return NULL;
-	}
-	/* Stricter settings already there (arp_ignore 2, 3, 8) stay. */
-	want.ignore = b->found.ignore == 0 ? 1 : b->found.ignore;
-	want.filter = 1;
-	want.announce = 2;
-	if (memcmp(&want, &b->found, sizeof(want)) != 0) {
-		if ((rc = vrrp_vmac_arp_set(v->rtnl, ifindex, &want)) != 0)
-			log_warnx("VRRP: %s: cannot set its ARP settings: %s "
-			    "(it may teach its own MAC for virtual addresses)",
-			    name, strerror(-rc));
-		else
-			log_info("VRRP: %s: arp_ignore %u, arp_filter 1 and "
-			    "arp_announce 2 while virtual MACs use it (were %u, "
-			    "%u and %u)", name, want.ignore, b->found.ignore,
-			    b->found.filter, b->found.announce);
-	}
-	b->refs = 1;
-	LIST_INSERT_HEAD(&v->arp_bases, b, entry);
-	return b;
-}
-
-static void
-vrrp_arp_base_put(struct vrrp *v, struct vrrp_arp_base *b)
-{
-	struct vrrp_vmac_arp	now;
-	int			rc;
-
-	if (b == NULL || --b->refs > 0)
-		return;
-	LIST_REMOVE(b, entry);
-	if (vrrp_vmac_arp_get(v->rtnl, b->ifindex, &now) == 0 &&
-	    memcmp(&now, &b->found, sizeof(now)) != 0) {
-		if ((rc = vrrp_vmac_arp_set(v->rtnl, b->ifindex,
-		    &b->found)) != 0)
-			log_warnx("VRRP: %s: cannot restore its ARP settings: "
-			    "%s", b->name, strerror(-rc));
-		else
-			log_info("VRRP: %s: arp_ignore %u, arp_filter %u and "
-			    "arp_announce %u restored", b->name,
-			    b->found.ignore, b->found.filter,
-			    b->found.announce);
-	}
-	free(b);
-}
-
-/* IPv6 adverts come from a link-local address: the interface's own. */
-static void
-vrrp_vmac_linklocal(struct vrrp_inst *vi)
-{
-	const struct cfg_vrrp	*c = vi->conf;
-	struct vrrp_if		 base;
-	int			 rc;
-
-	if ((rc = vrrp_net_if(c->ifname, &base, NULL, 0)) != 0 ||
-	    !addr_is_set(&base.linklocal6)) {
-		log_warnx("VRRP instance %s: %s has no link-local IPv6 address "
-		    "for %s", c->name, c->ifname, c->vmac_ifname);
-		return;
-	}
-	base.linklocal6.prefix = 64;
-	if ((rc = vrrp_rtnl_addr(vi->v->rtnl, true, vi->vmac_ifindex,
-	    &base.linklocal6, NULL)) != 0)
-		log_warnx("VRRP instance %s: link-local address on %s: %s",
-		    c->name, c->vmac_ifname, strerror(-rc));
-}
-
 /*
- * Creates the instance's macvlan. One of that name left by an earlier
- * run (a crash) is removed first, so no old VIP or setting survives;
- * an interface of that name that is not a macvlan is not ours: the
- * instance does not start.
+ * Makes an instance in INIT, attached to its interface if it can be
+ * (else it will wait in FAULT); vrrp_inst_start() starts it. NULL on a
+ * fatal error (logged).
  */
-static int
-vrrp_vmac_start(struct vrrp_inst *vi)
-{
-	const struct cfg_vrrp	*c = vi->conf;
-	struct vrrp		*v = vi->v;
-	struct vrrp_vmac_link	 l;
-	uint8_t			 mac[6];
-	int			 lower, rc;
-
-	vrrp_vmac_mac(c->af, c->vrid, mac);
-	if ((lower = if_nametoindex(c->ifname)) == 0) {
-		log_warnx("VRRP instance %s: no interface %s", c->name,
-		    c->ifname);
-		return -1;
-	}
-	if ((rc = vrrp_vmac_query(v->rtnl, c->vmac_ifname, &l)) != 0) {
-		log_warnx("VRRP instance %s: looking for %s: %s", c->name,
-		    c->vmac_ifname, strerror(-rc));
-		return -1;
-	}
-	if (l.ifindex != 0 && !l.macvlan) {
-		log_warnx("VRRP instance %s: %s exists and is not a macvlan: "
-		    "leaving it alone", c->name, c->vmac_ifname);
-		return -1;
-	}
-	if (l.ifindex != 0) {
-		if ((rc = vrrp_vmac_delete(v->rtnl, l.ifindex)) != 0) {
-			log_warnx("VRRP instance %s: removing the stale "
-			    "macvlan %s: %s", c->name, c->vmac_ifname,
-			    strerror(-rc));
-			return -1;
-		}
-		log_info("VRRP instance %s: removed a stale macvlan %s (left "
-		    "by an earlier run?) to make it anew", c->name,
-		    c->vmac_ifname);
-	}
-	if ((rc = vrrp_vmac_create(v->rtnl, c->vmac_ifname, lower,
-	    mac)) < 0) {
-		log_warnx("VRRP instance %s: creating macvlan %s on %s: %s",
-		    c->name, c->vmac_ifname, c->ifname, strerror(-rc));
-		return -1;
-	}
-	vi->vmac_ifindex = rc;
-	log_info("VRRP instance %s: created macvlan %s on %s with MAC "
-	    "%02x:%02x:%02x:%02x:%02x:%02x", c->name, c->vmac_ifname,
-	    c->ifname, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
-	if ((rc = vrrp_vmac_prepare(v->rtnl, vi->vmac_ifindex,
-	    c->vmac_ifname, c->af)) != 0)
-		log_warnx("VRRP instance %s: settings of %s: %s", c->name,
-		    c->vmac_ifname, strerror(-rc));
-	if (c->af == AF_INET)
-		vi->arp_base = vrrp_arp_base_get(v, lower, c->ifname);
-	else
-		vrrp_vmac_linklocal(vi);
-	/* Up from the start, as keepalived: a backup holds no address. */
-	if ((rc = vrrp_vmac_set_up(v->rtnl, vi->vmac_ifindex)) != 0) {
-		log_warnx("VRRP instance %s: bringing %s up: %s", c->name,
-		    c->vmac_ifname, strerror(-rc));
-		return -1;
-	}
-	return 0;
-}
-
-/* Removes the macvlan if it is still the one we made. */
-static void
-vrrp_vmac_stop(struct vrrp_inst *vi)
-{
-	const struct cfg_vrrp	*c = vi->conf;
-	struct vrrp_vmac_link	 l;
-	int			 rc;
-
-	if (vi->vmac_ifindex != 0 && vrrp_vmac_query(vi->v->rtnl,
-	    c->vmac_ifname, &l) == 0 && l.ifindex == vi->vmac_ifindex &&
-	    l.macvlan) {
-		if ((rc = vrrp_vmac_delete(vi->v->rtnl, l.ifindex)) != 0)
-			log_warnx("VRRP instance %s: removing macvlan %s: %s",
-			    c->name, c->vmac_ifname, strerror(-rc));
-		else
-			log_info("VRRP instance %s: removed macvlan %s",
-			    c->name, c->vmac_ifname);
-	}
-	vi->vmac_ifindex = 0;
-	vrrp_arp_base_put(vi->v, vi->arp_base);
-	vi->arp_base = NULL;
-}
-
-/* Someone set our macvlan down or removed it: put it back. */
-static void
-vrrp_vmac_repair(struct vrrp_inst *vi)
-{
-	const struct cfg_vrrp	*c = vi->conf;
-	struct vrrp_vmac_link	 l;
-	struct vrrp_sock	*s;
-
-	if (vrrp_vmac_query(vi->v->rtnl, c->vmac_ifname, &l) != 0 ||
-	    (l.ifindex == vi->vmac_ifindex && l.up))
-		return;
-	if (l.ifindex == vi->vmac_ifindex) {
-		log_warnx("VRRP instance %s: %s was set down: setting it up",
-		    c->name, c->vmac_ifname);
-		vrrp_vmac_set_up(vi->v->rtnl, l.ifindex);
-		return;
-	}
-	log_warnx("VRRP instance %s: macvlan %s was removed: making it anew",
-	    c->name, c->vmac_ifname);
-	vi->vmac_ifindex = 0;
-	vrrp_arp_base_put(vi->v, vi->arp_base);
-	vi->arp_base = NULL;
-	if (vrrp_vmac_start(vi) != 0 ||
-	    (s = vrrp_sock_get(vi->v, c, c->vmac_ifname)) == NULL)
-		return;
-	vrrp_sock_put(vi->sock);
-	vi->sock = s;
-	if (vi->vips_up)
-		vrrp_become_master_cb(vi);
-}
-
 static struct vrrp_inst *
 vrrp_inst_new(struct vrrp *v, const struct cfg_vrrp *c)
 {
@@ -864,12 +546,8 @@ vrrp_inst_new(struct vrrp *v, const struct cfg_vrrp *c)
 	vi->v = v;
 	vi->conf = c;
 	vi->last_reason = "";
-	if (c->use_vmac && vrrp_vmac_start(vi) == -1)
-		goto fail;
-	if ((vi->sock = vrrp_sock_get(v, c, c->use_vmac ? c->vmac_ifname :
-	    c->ifname)) == NULL || vrrp_inst_src(vi) == -1)
-		goto fail;
 	vrrp_fsm_conf_of(c, &fc);
+	/* The address (still zero) is set on attaching. */
 	if (vrrp_fsm_init(&vi->fsm, &fc, (const uint8_t *)&vi->src,
 	    c->af == AF_INET ? 4 : 16, &vrrp_ops, vi) == -1) {
 		log_warnx("VRRP instance %s: bad settings", c->name);
@@ -877,17 +555,35 @@ vrrp_inst_new(struct vrrp *v, const struct cfg_vrrp *c)
 	}
 	vi->ev_timer = evtimer_new(v->base, vrrp_timer_cb, vi);
 	vi->ev_garp = evtimer_new(v->base, vrrp_garp_cb, vi);
+	if (vi->ev_timer == NULL || vi->ev_garp == NULL ||
+	    vrrp_inst_links(vi) == -1)
+		goto fail;
 	event_priority_set(vi->ev_timer, VRRP_PRIORITY_EVENTS);
 	event_priority_set(vi->ev_garp, VRRP_PRIORITY_EVENTS);
-	if (vrrp_inst_links(vi) == -1)
-		goto fail;
-	vrrp_inst_track(vi);	/* a fault now takes effect at startup */
-	vrrp_fsm_startup(&vi->fsm, clock_now_us());
-	vrrp_rearm(vi);
+	vrrp_inst_attach(vi);
 	return vi;
 fail:
 	vrrp_inst_free(vi, false);
 	return NULL;
+}
+
+/*
+ * The Startup event for n new instances, already listed in v->insts.
+ * Every one's own faults are known first, so that a sync group with a
+ * member in FAULT starts in FAULT rather than passing through BACKUP.
+ */
+static void
+vrrp_inst_start(struct vrrp_inst **fresh, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		vrrp_inst_track(fresh[i]);
+	for (i = 0; i < n; i++) {
+		vrrp_inst_track(fresh[i]);
+		vrrp_fsm_startup(&fresh[i]->fsm, clock_now_us());
+		vrrp_rearm(fresh[i]);
+	}
 }
 
 static void
@@ -903,8 +599,7 @@ vrrp_inst_free(struct vrrp_inst *vi, bool stop)
 	if (vi->ev_garp != NULL)
 		event_free(vi->ev_garp);
 	free(vi->track_down);
-	vrrp_sock_put(vi->sock);
-	vrrp_vmac_stop(vi);
+	vrrp_inst_detach(vi);
 	free(vi);
 }
 
@@ -920,6 +615,7 @@ vrrp_start_all(struct vrrp *v, const struct cfg *c)
 		else
 			log_warnx("VRRP instance %s: not started",
 			    c->vrrp[i].name);
+	vrrp_inst_start(v->insts, v->n);
 }
 
 static void
@@ -963,7 +659,7 @@ vrrp_new(struct event_base *base, struct proc_runner *runner, uid_t uid,
 		return NULL;
 	}
 	v->linkmon = vrrp_linkmon_new(base, VRRP_PRIORITY_EVENTS, vrrp_link_cb,
-	    vrrp_addr_del_cb, v);
+	    vrrp_addr_cb, v);
 	if (v->linkmon == NULL)
 		log_warnx("VRRP: cannot watch link events: tracked interfaces "
 		    "will not be followed");
@@ -1014,7 +710,7 @@ vrrp_inst_rebind(struct vrrp_inst *vi, const struct cfg_vrrp *nc)
 	char			 a[ADDR_STRLEN];
 	size_t			 i;
 
-	if (vi->vips_up)
+	if (vi->vips_up && vi->sock != NULL)
 		for (i = 0; i < oc->nvips; i++)
 			if (!vrrp_vip_listed(nc, &oc->vips[i]))
 				vrrp_rtnl_addr(vi->v->rtnl, false,
@@ -1024,9 +720,11 @@ vrrp_inst_rebind(struct vrrp_inst *vi, const struct cfg_vrrp *nc)
 	vrrp_fsm_conf_of(nc, &fc);
 	if (vrrp_fsm_reconfigure(&vi->fsm, clock_now_us(), &fc) == -1)
 		log_warnx("VRRP instance %s: new settings refused", nc->name);
+	if (vi->sock == NULL)
+		vrrp_inst_attach(vi);
 	if (vrrp_inst_links(vi) == 0)
 		vrrp_inst_track(vi);
-	if (vi->vips_up) {
+	if (vi->vips_up && vi->sock != NULL) {
 		for (i = 0; i < nc->nvips; i++)
 			if (!vrrp_vip_listed(oc, &nc->vips[i])) {
 				vrrp_rtnl_addr(vi->v->rtnl, true,
@@ -1052,7 +750,7 @@ vrrp_reconfigure(struct vrrp *v, const struct cfg *c)
 {
 	struct vrrp_inst	**old = v->insts, **kept, *vi;
 	struct vrrp_scripts	 *os = v->scripts;
-	size_t			  nold = v->n, i, j;
+	size_t			  nold = v->n, nfresh = 0, i, j;
 
 	/* Scripts first: rebound instances read their state. */
 	v->scripts = vrrp_scripts_new(v->base, v->runner, c, v->uid, v->gid,
@@ -1087,16 +785,20 @@ vrrp_reconfigure(struct vrrp *v, const struct cfg *c)
 			    old[j]->conf->name);
 			vrrp_inst_free(old[j], true);
 		}
+	/* kept[] then lists the new ones: slot nfresh <= i is read. */
 	v->n = 0;
 	for (i = 0; i < c->nvrrp; i++) {
-		if ((vi = kept[i]) == NULL &&
-		    (vi = vrrp_inst_new(v, &c->vrrp[i])) == NULL) {
-			log_warnx("VRRP instance %s: not started",
-			    c->vrrp[i].name);
-			continue;
+		if ((vi = kept[i]) == NULL) {
+			if ((vi = vrrp_inst_new(v, &c->vrrp[i])) == NULL) {
+				log_warnx("VRRP instance %s: not started",
+				    c->vrrp[i].name);
+				continue;
+			}
+			kept[nfresh++] = vi;
 		}
 		v->insts[v->n++] = vi;
 	}
+	vrrp_inst_start(kept, nfresh);
 	free(kept);
 	free(old);
 }
@@ -1175,4 +877,6 @@ vrrp_info(const struct vrrp *v, size_t i, struct vrrp_inst_info *info)
 	memcpy(info->drops, vi->drops, sizeof(info->drops));
 	memcpy(info->pkt_errors, vi->pkt_errors, sizeof(info->pkt_errors));
 	info->last_reason = vi->last_reason;
+	if (vi->fsm.state == VRRP_STATE_FAULT && vi->fault_reason[0])
+		info->fault_reason = vi->fault_reason;
 }

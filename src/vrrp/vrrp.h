@@ -42,6 +42,8 @@ struct vrrp_inst_info {
 	uint64_t		 drops[VRRP_DROP_N];
 	uint64_t		 pkt_errors[VRRP_PKT_NERR];
 	const char		*last_reason;
+	/* In FAULT: why ("interface eth1 missing"), else NULL. */
+	const char		*fault_reason;
 };
 
 typedef void (*vrrp_hook_fn)(void *arg, const struct cfg_vrrp *,

@@ -516,12 +516,12 @@ struct vrrp_linkmon {
 	struct nl_sock		*sk;
 	struct event		*ev;
 	vrrp_link_fn		 fn;
-	vrrp_addr_del_fn	 del_fn;
+	vrrp_addr_fn		 addr_fn;
 	void			*arg;
 };
 
 static void
-vrrp_addr_msg(struct vrrp_linkmon *lm, struct nlmsghdr *nlh)
+vrrp_addr_msg(struct vrrp_linkmon *lm, struct nlmsghdr *nlh, bool add)
 {
 	struct ifaddrmsg	*ifa = nlmsg_data(nlh);
 	struct nlattr		*tb[IFA_MAX + 1];
@@ -539,7 +539,7 @@ vrrp_addr_msg(struct vrrp_linkmon *lm, struct nlmsghdr *nlh)
 	if ((size_t)nla_len(a) != addr_len(&addr))
 		return;
 	memcpy(&addr.u, nla_data(a), addr_len(&addr));
-	lm->del_fn(lm->arg, ifa->ifa_index, &addr);
+	lm->addr_fn(lm->arg, add, ifa->ifa_index, &addr);
 }
 
 static int
@@ -551,8 +551,8 @@ vrrp_link_msg_cb(struct nl_msg *msg, void *arg)
 	struct nlattr		*tb[IFLA_MAX + 1];
 	bool			 up;
 
-	if (nlh->nlmsg_type == RTM_DELADDR) {
-		vrrp_addr_msg(lm, nlh);
+	if (nlh->nlmsg_type == RTM_DELADDR || nlh->nlmsg_type == RTM_NEWADDR) {
+		vrrp_addr_msg(lm, nlh, nlh->nlmsg_type == RTM_NEWADDR);
 		return NL_OK;
 	}
 	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
@@ -577,14 +577,14 @@ vrrp_link_read_cb(evutil_socket_t fd, short ev, void *arg)
 
 struct vrrp_linkmon *
 vrrp_linkmon_new(struct event_base *base, int priority, vrrp_link_fn fn,
-    vrrp_addr_del_fn del_fn, void *arg)
+    vrrp_addr_fn addr_fn, void *arg)
 {
 	struct vrrp_linkmon *lm;
 
 	if ((lm = calloc(1, sizeof(*lm))) == NULL)
 		return NULL;
 	lm->fn = fn;
-	lm->del_fn = del_fn;
+	lm->addr_fn = addr_fn;
 	lm->arg = arg;
 	if ((lm->sk = nl_socket_alloc()) == NULL)
 		goto fail;

@@ -84,15 +84,16 @@ int	vrrp_net_link_up(const char *ifname);
 
 /*
  * Link events from rtnetlink (RTNLGRP_LINK) on the loop: fn is called
- * with the interface's name and whether it is up, for every change.
+ * with the interface's name and whether it is up, for every change (a
+ * removed interface is down); address events go to the second one.
  */
 struct event_base;
 struct vrrp_linkmon;
 typedef void (*vrrp_link_fn)(void *arg, const char *ifname, bool up);
-/* An address was removed from interface ifindex. */
-typedef void (*vrrp_addr_del_fn)(void *arg, int ifindex,
+/* An address was added to (add true) or removed from interface ifindex. */
+typedef void (*vrrp_addr_fn)(void *arg, bool add, int ifindex,
     const struct addr *a);
 struct vrrp_linkmon	*vrrp_linkmon_new(struct event_base *, int priority,
-			    vrrp_link_fn, vrrp_addr_del_fn, void *arg);
+			    vrrp_link_fn, vrrp_addr_fn, void *arg);
 void			 vrrp_linkmon_free(struct vrrp_linkmon *);
 #endif

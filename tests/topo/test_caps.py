@@ -195,3 +195,31 @@ def test_script_user_after_the_drop(directors, lb, scriptdir):
     assert d.stop() == 0
     r = run("pgrep", "-u", "nobody", "-f", slow, check=False)
     assert r.stdout.split() == [], r.stdout
+
+
+def test_realtime_priority_before_the_drop(directors, lb, scriptdir):
+    """SCHED_RR is set while CAP_SYS_NICE is still there; scripts the
+    daemon starts run with the normal policy (SCHED_RESET_ON_FORK)."""
+    path = os.path.join(scriptdir, "policy.sh")
+    out = os.path.join(scriptdir, "out", "policy")
+    with open(path, "w") as f:
+        f.write("#!/bin/sh\nawk '{print $41, $40}' /proc/$$/stat > %s.tmp\n"
+                "mv %s.tmp %s\n" % (out, out, out))
+    os.chmod(path, 0o755)
+    d = directors(lb, conf("realtime_priority = 10;",
+                           'notify = { master = "%s"; };' % path)).start()
+    d.wait_for_log(r"scheduling: SCHED_RR priority 10")
+    assert os.sched_getscheduler(d.proc.pid) == (os.SCHED_RR |
+                                                os.SCHED_RESET_ON_FORK)
+    assert os.sched_getparam(d.proc.pid).sched_priority == 10
+    assert caps(proc_status(d.proc.pid), "CapEff") == KEPT
+    # The notify script: policy 0 (SCHED_OTHER), real-time priority 0.
+    deadline = time.monotonic() + 10
+    while not os.path.exists(out) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with open(out) as f:
+        assert f.read().split() == ["0", "0"]
+    d.write_config(conf())
+    d.signal(signal.SIGHUP)
+    d.wait_for_log(r"realtime_priority changed: takes effect at the next "
+                   r"restart")

@@ -150,7 +150,11 @@ def test_sigusr1_dumps_state(directors, lb, example_config):
     d.wait_for_log(r"generation 1: 2 vrrp instances, 1 sync groups, "
                    r"1 virtual servers, 2 real servers")
     # The full state: each instance and each check.
-    d.wait_for_log(r"info: VI_1 +(BACKUP|MASTER) +priority 150/150")
+    # The example's VI_GATEWAY is on eth1, which this host lacks: it waits
+    # in FAULT, and holds its sync group (VI_1) there.
+    d.wait_for_log(r"info: VI_1 +FAULT +priority 150/150")
+    d.wait_for_log(r"info: VI_GATEWAY +FAULT +priority 150/150")
+    d.wait_for_log(r"info:   fault: interface eth1 missing")
     d.wait_for_log(r"info: web +198\.51\.100\.11:80 +http")
 
 

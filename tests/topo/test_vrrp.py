@@ -758,3 +758,82 @@ def test_vmac_interop_keepalived(pair, directors, keepalived_factory):
     wait_for(lambda: has_vip_on(pair, "lb2", "vrrp.51"), 3,
              "director takes over from keepalived")
     assert VMAC in vmac_link(pair, "lb2")["address"]
+
+
+MISSING_CONF = """
+vrrp_instances = (
+  { name = "VI_1"; interface = "eth0"; virtual_router_id = 51;
+    priority = 150; advert_interval = 0.1;
+    virtual_addresses = ( "192.0.2.100/24" ); },
+  { name = "VI_2"; interface = "eth1"; virtual_router_id = 52;
+    priority = 150; advert_interval = 0.1;
+    virtual_addresses = ( "198.51.100.100/24" ); }
+);
+sync_groups = ( { name = "G1"; instances = [ "VI_1", "VI_2" ]; } );
+"""
+VIP2 = "198.51.100.100"
+
+
+def add_eth1(lab, host="lb1"):
+    """A second interface eth1 in host, a veth into the lab's bridge."""
+    ns = lab.ns(host)
+    port = "q%s" % host
+    run("ip", "-n", ns, "link", "add", "eth1", "type", "veth", "peer",
+        "name", port, "netns", lab.switch)
+    run("ip", "-n", lab.switch, "link", "set", port, "master", "br0")
+    run("ip", "-n", lab.switch, "link", "set", port, "up")
+    run("ip", "-n", ns, "addr", "add", "198.51.100.1/24", "dev", "eth1")
+    run("ip", "-n", ns, "link", "set", "eth1", "up")
+
+
+def insts(d):
+    return {i["name"]: i for i in d.ctl_json("vrrp")["instances"]}
+
+
+def group_states(d):
+    return [i["state"] for i in d.ctl_json("vrrp")["instances"]]
+
+
+def test_missing_interface_waits_in_fault(pair, directors):
+    d1 = directors("lb1", MISSING_CONF).start()
+    # VI_2 exists in FAULT and holds its group there: no VIP anywhere.
+    wait_for(lambda: group_states(d1) == ["FAULT", "FAULT"], 3,
+             "group in FAULT")
+    time.sleep(0.5)
+    i = insts(d1)
+    assert i["VI_2"]["fault_reason"] == "interface eth1 missing", i
+    assert i["VI_1"]["fault_reason"] == "sync group G1: VI_2 in fault", i
+    assert not has_vip(pair, "lb1")
+    assert "interface eth1 missing" in d1.ctl("vrrp").stdout
+    d1.wait_for_log(r"VRRP instance VI_2: waiting in FAULT: interface eth1 "
+                    r"missing")
+    # The interface appears: the group starts (BACKUP, then MASTER alone).
+    add_eth1(pair)
+    wait_for(lambda: group_states(d1) == ["MASTER", "MASTER"], 5,
+             "group master")
+    wait_for(lambda: has_vip(pair, "lb1") and has_vip_on(
+        pair, "lb1", "eth1", VIP2), 2, "both VIPs")
+    d1.wait_for_log(r"VRRP instance VI_2: FAULT -> BACKUP")
+    assert insts(d1)["VI_2"]["fault_reason"] is None
+
+
+def test_deleted_interface_means_fault_until_it_returns(pair, directors):
+    add_eth1(pair)
+    d1 = directors("lb1", MISSING_CONF).start()
+    wait_for(lambda: group_states(d1) == ["MASTER", "MASTER"], 5,
+             "group master")
+    assert has_vip(pair, "lb1") and has_vip_on(pair, "lb1", "eth1", VIP2)
+    pair.exec("lb1", "ip", "link", "del", "eth1")
+    wait_for(lambda: group_states(d1) == ["FAULT", "FAULT"], 3,
+             "group in FAULT")
+    wait_for(lambda: not has_vip(pair, "lb1"), 2, "VIP on eth0 released")
+    assert insts(d1)["VI_2"]["fault_reason"] == "interface eth1 missing"
+    d1.wait_for_log(r"VRRP instance VI_2: interface eth1 removed")
+    # Back (another ifindex): a new socket, the VIPs on the new eth1.
+    add_eth1(pair)
+    wait_for(lambda: group_states(d1) == ["MASTER", "MASTER"], 5,
+             "group master again")
+    wait_for(lambda: has_vip(pair, "lb1") and has_vip_on(
+        pair, "lb1", "eth1", VIP2), 2, "both VIPs back")
+    assert sum(insts(d1)["VI_2"]["drops"].values()) == 0
+    assert "adding 198.51.100.100" not in d1.log()
