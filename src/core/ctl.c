@@ -17,11 +17,16 @@
 #include <event2/listener.h>
 
 #include "ctl.h"
+#include "clock.h"
 #include "daemon.h"
 #include "log.h"
 
 #define CTL_TIMEOUT_S	5
 #define CTL_MAX_CONNS	64
+#define CTL_STREAM_US	1000		/* time box of one piece */
+#define CTL_STREAM_HIGH	(256 * 1024)	/* stop producing above this */
+#define CTL_STREAM_LOW	(64 * 1024)	/* and go on below this */
+#define CTL_PRIORITY_BULK 2		/* see daemon_start() */
 
 const struct ctl_cmd ctl_commands[] = {
 	{ "status", "daemon, config and subsystem status", ctl_view_status },
@@ -42,6 +47,8 @@ struct ctl_conn {
 	struct bufferevent	*bev;
 	uint64_t		 wait_reload;	/* 0: not waiting */
 	bool			 json;
+	struct ctl_stream	 stream;	/* more != NULL: streaming */
+	struct event		*ev_stream;
 };
 
 struct ctl_server {
@@ -89,8 +96,20 @@ ctl_parse_request(char *line, struct ctl_req *req, char *err, size_t errlen)
 }
 
 static void
+ctl_stream_end(struct ctl_conn *c)
+{
+	if (c->stream.more != NULL && c->stream.done != NULL)
+		c->stream.done(c->stream.state);
+	c->stream.more = NULL;
+	if (c->ev_stream != NULL)
+		event_free(c->ev_stream);
+	c->ev_stream = NULL;
+}
+
+static void
 ctl_conn_free(struct ctl_conn *c)
 {
+	ctl_stream_end(c);
 	TAILQ_REMOVE(&c->srv->conns, c, entry);
 	c->srv->nconns--;
 	bufferevent_free(c->bev);
@@ -108,6 +127,63 @@ ctl_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
 		ctl_conn_free(arg);
+}
+
+/* One piece of a long answer, then the next when the client keeps up. */
+static void
+ctl_stream_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct ctl_conn	*c = arg;
+	struct evbuffer	*out = bufferevent_get_output(c->bev);
+	uint64_t	 deadline = clock_now_us() + CTL_STREAM_US;
+	int		 more;
+
+	do {
+		more = c->stream.more(c->srv->d, c->stream.state, out);
+	} while (more == 1 && evbuffer_get_length(out) < CTL_STREAM_HIGH &&
+	    clock_now_us() < deadline);
+	if (more == 1) {
+		/* Below the high mark: on the next turn; else ctl_stream_write_cb. */
+		if (evbuffer_get_length(out) < CTL_STREAM_HIGH)
+			event_active(c->ev_stream, EV_TIMEOUT, 0);
+		return;
+	}
+	ctl_stream_end(c);
+	/* Closes once the rest is written. */
+	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+	bufferevent_setcb(c->bev, NULL, ctl_write_cb, ctl_event_cb, c);
+	if (evbuffer_get_length(out) == 0)
+		ctl_conn_free(c);
+}
+
+/* The client read enough of a long answer: produce more. */
+static void
+ctl_stream_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct ctl_conn *c = arg;
+
+	if (c->ev_stream != NULL && !event_pending(c->ev_stream,
+	    EV_TIMEOUT, NULL))
+		event_active(c->ev_stream, EV_TIMEOUT, 0);
+}
+
+static void
+ctl_stream_start(struct ctl_conn *c, struct evbuffer *body)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+
+	event_base_update_cache_time(bufferevent_get_base(c->bev));
+	evbuffer_add_printf(out, "OK\n");
+	evbuffer_add_buffer(out, body);
+	if ((c->ev_stream = event_new(bufferevent_get_base(c->bev), -1, 0,
+	    ctl_stream_cb, c)) == NULL || event_priority_set(c->ev_stream,
+	    CTL_PRIORITY_BULK) == -1) {
+		ctl_conn_free(c);
+		return;
+	}
+	bufferevent_setwatermark(c->bev, EV_WRITE, CTL_STREAM_LOW, 0);
+	bufferevent_setcb(c->bev, NULL, ctl_stream_write_cb, ctl_event_cb, c);
+	event_active(c->ev_stream, EV_TIMEOUT, 0);
 }
 
 /* Sends "OK" or "ERROR err", then body, and closes once written. */
@@ -146,6 +222,7 @@ ctl_dispatch(struct ctl_conn *c, char *line)
 	bufferevent_disable(c->bev, EV_READ);
 	if (ctl_parse_request(line, &req, err, sizeof(err)) == 0) {
 		req.wait_reload = &c->wait_reload;
+		req.stream = &c->stream;
 		if ((cmd = ctl_find(req.argv[0])) == NULL)
 			snprintf(err, sizeof(err), "unknown command \"%s\" "
 			    "(try \"help\")", req.argv[0]);
@@ -156,11 +233,33 @@ ctl_dispatch(struct ctl_conn *c, char *line)
 		/* No timeout while it waits: a large load takes its time. */
 		c->json = req.json;
 		bufferevent_setcb(c->bev, NULL, NULL, ctl_event_cb, c);
+	} else if (rc == CTL_STREAM) {
+		ctl_stream_start(c, body);
 	} else {
 		c->wait_reload = 0;
 		ctl_reply(c, rc, err, body);
 	}
 	evbuffer_free(body);
+}
+
+int
+ctl_run_view(struct director *d, const struct ctl_cmd *cmd,
+    struct ctl_req *req, struct evbuffer *out, char *err, size_t errlen)
+{
+	struct ctl_stream	stream = { NULL, NULL, NULL };
+	uint64_t		wait = 0;
+	int			rc;
+
+	req->stream = &stream;
+	req->wait_reload = &wait;
+	if ((rc = cmd->fn(d, req, out, err, errlen)) == CTL_STREAM) {
+		while (stream.more(d, stream.state, out) == 1)
+			;
+		if (stream.done != NULL)
+			stream.done(stream.state);
+		rc = 0;
+	}
+	return rc;
 }
 
 void

@@ -19,11 +19,27 @@ struct evbuffer;
 #define CTL_LINE_MAX	1024
 #define CTL_ARGS_MAX	16
 
+struct evbuffer;
+struct director;
+
+/*
+ * A long answer in pieces (see CTL_STREAM): more() adds to out and
+ * returns 1 while it has more to say, 0 at the end; done() frees state,
+ * whether the answer ended or the client went away.
+ */
+struct ctl_stream {
+	int		(*more)(struct director *, void *state,
+			    struct evbuffer *out);
+	void		(*done)(void *state);
+	void		*state;
+};
+
 struct ctl_req {
 	char		*argv[CTL_ARGS_MAX];
 	int		 argc;		/* argv[0] is the command */
 	bool		 json;
 	uint64_t	*wait_reload;	/* see CTL_PENDING */
+	struct ctl_stream *stream;	/* see CTL_STREAM */
 };
 
 /*
@@ -32,6 +48,13 @@ struct ctl_req {
  * goes out from ctl_reload_done() once that load has ended.
  */
 #define CTL_PENDING	1
+/*
+ * An answer too long to build in one go (thousands of checks): the view
+ * fills *req->stream; "OK" and what the view wrote go out at once, then
+ * more() is called at the bulk priority for about a millisecond per loop
+ * turn, while the client keeps up, until it says it is done.
+ */
+#define CTL_STREAM	2
 
 struct ctl_cmd {
 	const char	*name;
@@ -57,6 +80,12 @@ int	ctl_parse_request(char *line, struct ctl_req *req, char *err,
 /* The command named name, or NULL. */
 const struct ctl_cmd *ctl_find(const char *name);
 
+/*
+ * Runs a view to its end in one go (the state dump): a streamed answer
+ * is drained into out. Not for reload (CTL_PENDING is returned as is).
+ */
+int	ctl_run_view(struct director *, const struct ctl_cmd *,
+	    struct ctl_req *, struct evbuffer *out, char *err, size_t errlen);
 /* A config load ended: answers the reloads that waited for it. */
 void	ctl_reload_done(struct ctl_server *);
 

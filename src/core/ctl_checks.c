@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -84,27 +85,71 @@ checks_text_one(struct evbuffer *out, const struct hc_server *s)
 		    "days\n", s->last.cert_days_left);
 }
 
+/* The checks view in pieces: one server per call. */
+struct checks_stream {
+	struct json	j;
+	bool		json;
+	size_t		next;
+	uint64_t	generation;	/* a reload ends the answer early */
+};
+
+static int
+checks_more(struct director *d, void *arg, struct evbuffer *out)
+{
+	struct checks_stream	*st = arg;
+	size_t			 n = d->hc ? hc_engine_count(d->hc) : 0;
+
+	st->j.b = out;
+	if (d->generation != st->generation) {
+		/* The servers listed so far are gone with the old config. */
+		if (!st->json)
+			evbuffer_add_printf(out, "(the config was reloaded: "
+			    "run directorctl checks again)\n");
+		n = st->next;
+	}
+	if (st->next < n) {
+		if (st->json)
+			checks_json_one(&st->j, hc_engine_server(d->hc,
+			    st->next));
+		else
+			checks_text_one(out, hc_engine_server(d->hc,
+			    st->next));
+		st->next++;
+		return 1;
+	}
+	if (st->json) {
+		json_arr_end(&st->j);
+		json_bool(&st->j, "complete", d->generation == st->generation);
+		json_obj_end(&st->j);
+		json_finish(&st->j);
+	}
+	return 0;
+}
+
 int
 ctl_view_checks(struct director *d, const struct ctl_req *req,
     struct evbuffer *out, char *err, size_t errlen)
 {
-	struct json	j;
-	size_t		i, n = d->hc ? hc_engine_count(d->hc) : 0;
+	struct checks_stream	*st;
+	size_t			 n = d->hc ? hc_engine_count(d->hc) : 0;
 
-	if (req->json) {
-		json_init(&j, out);
-		json_obj_begin(&j, NULL);
-		json_arr_begin(&j, "checks");
-		for (i = 0; i < n; i++)
-			checks_json_one(&j, hc_engine_server(d->hc, i));
-		json_arr_end(&j);
-		json_obj_end(&j);
-		json_finish(&j);
+	if (!req->json && n == 0) {
+		evbuffer_add_printf(out, "no health checks configured\n");
 		return 0;
 	}
-	if (n == 0)
-		evbuffer_add_printf(out, "no health checks configured\n");
-	for (i = 0; i < n; i++)
-		checks_text_one(out, hc_engine_server(d->hc, i));
-	return 0;
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	st->json = req->json;
+	st->generation = d->generation;
+	if (st->json) {
+		json_init(&st->j, out);
+		json_obj_begin(&st->j, NULL);
+		json_arr_begin(&st->j, "checks");
+	}
+	req->stream->more = checks_more;
+	req->stream->done = free;
+	req->stream->state = st;
+	return CTL_STREAM;
 }

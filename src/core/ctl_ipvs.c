@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <event2/buffer.h>
@@ -356,36 +357,94 @@ json_engine(struct director *d, struct json *j)
 	json_obj_end(j);
 }
 
-/* Reads the whole kernel table; blocking, but only when an operator asks. */
-static int
-read_table(struct director *d, struct ipvs_table *t, char *err,
-    size_t errlen)
-{
-	size_t	i;
-	int	rc;
+/*
+ * The view in pieces, on a netlink socket of its own: the services a
+ * batch at a time, then each service's destinations and its lines.
+ */
+struct ipvs_stream {
+	struct ipvs_nl		*nl;
+	struct ipvs_table	 t;
+	bool			 listed;
+	size_t			 next;
+	enum ipvs_view		 v;
+	bool			 json;
+	struct json		 j;
+	int			 error;		/* errno that cut it short */
+};
 
-	if ((rc = ipvs_nl_dump_services(d->ipvs_nl, t)) == 0)
-		for (i = 0; i < t->n && rc == 0; i++)
-			rc = ipvs_nl_dump_dests(d->ipvs_nl, &t->svcs[i]);
-	if (rc != 0) {
-		snprintf(err, errlen, "reading the IPVS table: %s",
-		    strerror(-rc));
-		ipvs_table_free(t);
-		return -1;
-	}
-	ipvs_table_sort(t);
+static void
+ipvs_stream_done(void *arg)
+{
+	struct ipvs_stream *st = arg;
+
+	ipvs_table_free(&st->t);
+	ipvs_nl_close(st->nl);
+	free(st);
+}
+
+static int
+ipvs_stream_end(struct director *d, struct ipvs_stream *st,
+    struct evbuffer *out)
+{
+	if (st->json) {
+		json_arr_end(&st->j);
+		json_engine(d, &st->j);
+		json_str(&st->j, "error", st->error ? strerror(st->error) :
+		    NULL);
+		json_obj_end(&st->j);
+		json_finish(&st->j);
+	} else if (st->error)
+		evbuffer_add_printf(out, "(reading the IPVS table: %s)\n",
+		    strerror(st->error));
 	return 0;
+}
+
+static int
+ipvs_stream_more(struct director *d, void *arg, struct evbuffer *out)
+{
+	struct ipvs_stream	*st = arg;
+	struct ipvs_table_svc	*ts;
+	int			 rc;
+
+	st->j.b = out;
+	if (!st->listed) {
+		if ((rc = ipvs_nl_dump_services_more(st->nl, &st->t)) == 1)
+			return 1;
+		if (rc < 0) {
+			st->error = -rc;
+			return ipvs_stream_end(d, st, out);
+		}
+		ipvs_table_sort(&st->t);
+		st->listed = true;
+		return 1;
+	}
+	if (st->next == st->t.n || d->lb == NULL)
+		return ipvs_stream_end(d, st, out);
+	ts = &st->t.svcs[st->next++];
+	if ((rc = ipvs_nl_dump_dests(st->nl, ts)) != 0 && rc != -ESRCH &&
+	    rc != -ENOENT) {
+		st->error = -rc;
+		return ipvs_stream_end(d, st, out);
+	}
+	if (rc == 0) {		/* else deleted meanwhile: skip it */
+		if (st->json)
+			json_service(d, &st->j, ts);
+		else
+			text_service(d, ts, st->v, out);
+	}
+	free(ts->dests);
+	ts->dests = NULL;
+	ts->ndests = 0;
+	return 1;
 }
 
 int
 ctl_view_ipvs(struct director *d, const struct ctl_req *req,
     struct evbuffer *out, char *err, size_t errlen)
 {
-	struct ipvs_table	 t = { 0 };
+	struct ipvs_stream	*st;
 	enum ipvs_view		 v = VIEW_PLAIN;
-	struct json		 j;
-	size_t			 i;
-	int			 a;
+	int			 a, rc;
 
 	if (d->ipvs_nl == NULL || d->lb == NULL) {
 		snprintf(err, errlen, "IPVS is unavailable: %s",
@@ -408,23 +467,27 @@ ctl_view_ipvs(struct director *d, const struct ctl_req *req,
 			return -1;
 		}
 	}
-	if (read_table(d, &t, err, errlen) == -1)
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
-	if (req->json) {
-		json_init(&j, out);
-		json_obj_begin(&j, NULL);
-		json_arr_begin(&j, "services");
-		for (i = 0; i < t.n; i++)
-			json_service(d, &j, &t.svcs[i]);
-		json_arr_end(&j);
-		json_engine(d, &j);
-		json_obj_end(&j);
-		json_finish(&j);
-	} else {
-		text_header(d, v, out);
-		for (i = 0; i < t.n; i++)
-			text_service(d, &t.svcs[i], v, out);
 	}
-	ipvs_table_free(&t);
-	return 0;
+	st->v = v;
+	st->json = req->json;
+	if ((rc = ipvs_nl_open(&st->nl)) != 0 ||
+	    (rc = ipvs_nl_dump_services_start(st->nl)) != 0) {
+		snprintf(err, errlen, "reading the IPVS table: %s",
+		    strerror(-rc));
+		ipvs_stream_done(st);
+		return -1;
+	}
+	if (st->json) {
+		json_init(&st->j, out);
+		json_obj_begin(&st->j, NULL);
+		json_arr_begin(&st->j, "services");
+	} else
+		text_header(d, v, out);
+	req->stream->more = ipvs_stream_more;
+	req->stream->done = ipvs_stream_done;
+	req->stream->state = st;
+	return CTL_STREAM;
 }

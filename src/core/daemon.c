@@ -547,7 +547,7 @@ daemon_dump_views(struct director *d, FILE *fp)
 		req.argv[0] = (char *)views[i];
 		req.argc = 1;
 		fprintf(fp, "--- %s\n", views[i]);
-		if (cmd->fn(d, &req, b, err, sizeof(err)) == -1)
+		if (ctl_run_view(d, cmd, &req, b, err, sizeof(err)) == -1)
 			fprintf(fp, "%s\n", err);
 		if ((len = evbuffer_get_length(b)) > 0)
 			fwrite(evbuffer_pullup(b, -1), 1, len, fp);
