@@ -487,7 +487,7 @@ def bench_director(n, work, res):
         with open(logf, errors="replace") as f:
             r["log_sync_lines"] = [ln.rstrip() for ln in f
                                    if "sync (" in ln or "WARN" in ln.upper()
-                                   or "error" in ln][:10]
+                                   or "error" in ln or "reload" in ln][:12]
         ns.destroy()
 
 

@@ -19,6 +19,7 @@
 #include <event2/event.h>
 
 #include "cfg_loader.h"
+#include "clock.h"
 #include "cfg_priv.h"
 #include "ctl.h"
 #include "daemon.h"
@@ -391,6 +392,7 @@ static void
 daemon_reload_apply(struct director *d, struct cfg *nc,
     const struct cfg_errors *errs)
 {
+	uint64_t	 t0 = clock_now_us();
 	struct cfg	*old;
 	size_t		 i;
 
@@ -448,8 +450,10 @@ daemon_reload_apply(struct director *d, struct cfg *nc,
 	cfg_free(old);
 	/* A config parsed here leaves libconfig's tree: give its pages back. */
 	malloc_trim(0);
-	log_info("reload OK: generation %llu",
-	    (unsigned long long)d->generation);
+	log_info("reload OK: generation %llu (read in %llu ms, applied in "
+	    "%llu ms)", (unsigned long long)d->generation,
+	    (unsigned long long)(t0 - d->reload.begun_us) / 1000,
+	    (unsigned long long)(clock_now_us() - t0) / 1000);
 }
 
 static void	daemon_reload_begin(struct director *);
@@ -485,6 +489,7 @@ daemon_reload_begin(struct director *d)
 	daemon_notify("RELOADING=1");
 	log_info("reloading %s", d->cfg_file);
 	d->reload.started++;
+	d->reload.begun_us = clock_now_us();
 	d->reload.loader = d->procs == NULL ? NULL :
 	    cfg_loader_start(d->base, d->procs, d->cfg_file,
 	    daemon_reload_loaded, d);

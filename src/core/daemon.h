@@ -47,6 +47,7 @@ struct reload_status {
 	 * it is after the request.
 	 */
 	struct cfg_loader	*loader;	/* the load in flight, or NULL */
+	uint64_t		 begun_us;	/* when it started */
 	uint64_t		 started;
 	uint64_t		 done;
 	bool			 again;
