@@ -714,7 +714,7 @@ def report(all_res, sizes, cap, elapsed):
         get(n, "director", "mem_after_sync", "VmRSS")))
     line("  VmHWM (peak) after the reload", lambda n: _mb(
         get(n, "director", "mem_after_reload", "VmHWM")))
-    line("  `ipvs --json` answer (blocks the loop)", lambda n: (
+    line("  `ipvs --json` answer (written in pieces)", lambda n: (
         "%s, %.1f MB" % (_ms(_x1000(get(n, "director", "ipvs_json_s"))),
                          get(n, "director", "ipvs_json_mb") or 0))
         if get(n, "director", "ipvs_json_mb") else "none after " + fmt_s(

@@ -438,19 +438,24 @@ lb_begin(struct lb *lb)
 static bool
 lb_want_some(struct lb *lb, uint64_t deadline)
 {
-	const struct cfg	*c = lb->d->cfg;
-	int			 rc;
+	const struct cfg		*c = lb->d->cfg;
+	const struct lb_rs_health	*h;
+	int				 rc;
 
-	while (lb->next < c->nvs) {
-		if (clock_now_us() >= deadline)
-			return false;
-		if (lb_desired_vs(&c->vs[lb->next], lb->next < lb->nhealth ?
-		    lb->health[lb->next] : NULL,
-		    &lb->quorum_ok[lb->next], &lb->want) == -1) {
-			lb_fail(lb, "building the wanted table", -ENOMEM);
-			return false;
+	if (lb->next < c->nvs) {
+		for (; lb->next < c->nvs; lb->next++) {
+			if (clock_now_us() >= deadline)
+				return false;
+			h = lb->next < lb->nhealth ? lb->health[lb->next] :
+			    NULL;
+			if (lb_desired_vs(&c->vs[lb->next], h,
+			    &lb->quorum_ok[lb->next], &lb->want) == -1) {
+				lb_fail(lb, "building the wanted table",
+				    -ENOMEM);
+				return false;
+			}
 		}
-		lb->next++;
+		return false;	/* the rest on a step of its own */
 	}
 	ipvs_table_sort(&lb->want);
 	lb_quorum_changes(lb, lb->quorum_was);
@@ -713,12 +718,20 @@ lb_step_cb(evutil_socket_t fd, short ev, void *arg)
 	} else if (lb->phase == LB_LIST) {
 		lb_list_some(lb, deadline);
 	} else if (lb->phase == LB_READ) {
-		if (lb_read_some(lb, deadline) && lb->errors == 0)
+		/* Each phase's closing work (sorts, over every service) on a
+		 * step of its own, not on the end of a full time box. */
+		if (lb->next < lb->have.n)
+			lb_read_some(lb, deadline);
+		else if (lb->errors == 0)
 			lb_diff_begin(lb);
 	} else if (lb->phase == LB_DIFF) {
 		lb_diff_some(lb, deadline);
-	} else if (lb->phase == LB_APPLY)
-		done = lb_apply_some(lb, deadline);
+	} else if (lb->phase == LB_APPLY) {
+		if (lb->next < lb->ops.n)
+			lb_apply_some(lb, deadline);
+		else
+			done = true;
+	}
 	if (lb->errors > 0 && lb->phase != LB_APPLY)
 		done = true;	/* reading failed: retry later */
 	lb->st.steps++;
