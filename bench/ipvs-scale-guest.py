@@ -631,6 +631,8 @@ def report(all_res, sizes, cap, elapsed):
                                                  "last_sync_ops"))
     line("  engine.max_slice_us (longest step)",
          lambda n: _us(get(n, "director", "cold_engine", "max_slice_us")))
+    line("  engine.max_slice_phase (what it did)",
+         lambda n: get(n, "director", "cold_engine", "max_slice_phase"))
     line("  engine.steps", lambda n: get(n, "director", "cold_engine",
                                          "steps"))
     line("  slowest ctl answer while syncing (20 ms poll)",
@@ -654,6 +656,8 @@ def report(all_res, sizes, cap, elapsed):
                                                  "last_sync_ops"))
     line("  engine.max_slice_us (cumulative)", lambda n: _us(get(
         n, "director", "drift_engine", "max_slice_us")))
+    line("  engine.max_slice_phase", lambda n: get(
+        n, "director", "drift_engine", "max_slice_phase"))
     line("  engine.steps in this sync", lambda n: _diff(
         get(n, "director", "drift_engine", "steps"),
         get(n, "director", "cold_engine", "steps")))

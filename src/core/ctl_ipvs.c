@@ -353,6 +353,7 @@ json_engine(struct director *d, struct json *j)
 	json_uint(j, "last_sync_ops", st->last_sync_ops);
 	json_uint(j, "steps", st->steps);
 	json_uint(j, "max_slice_us", st->max_slice_us);
+	json_str(j, "max_slice_phase", st->max_slice_phase);
 	json_str(j, "last_error", st->last_error[0] ? st->last_error : NULL);
 	json_obj_end(j);
 }

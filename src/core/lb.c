@@ -41,6 +41,16 @@ enum lb_phase {
 	LB_APPLY,
 };
 
+/* What a step did, for the longest one: its phase at the start. */
+static const char *const lb_phase_names[] = {
+	[LB_IDLE] = "begin",
+	[LB_WANT] = "wanted table",
+	[LB_LIST] = "listing services",
+	[LB_READ] = "reading destinations",
+	[LB_DIFF] = "diff",
+	[LB_APPLY] = "applying",
+};
+
 static const char *const lb_reason_names[] = {
 	[LB_SYNC_START] = "start",
 	[LB_SYNC_RELOAD] = "reload",
@@ -707,6 +717,7 @@ lb_step_cb(evutil_socket_t fd, short ev, void *arg)
 	struct lb	*lb = arg;
 	uint64_t	 t0 = clock_now_us(), took;
 	uint64_t	 deadline = t0 + LB_SLICE_US;
+	enum lb_phase	 phase = lb->phase;
 	bool		 done = false;
 
 	if (lb->phase == LB_IDLE) {
@@ -735,13 +746,16 @@ lb_step_cb(evutil_socket_t fd, short ev, void *arg)
 	if (lb->errors > 0 && lb->phase != LB_APPLY)
 		done = true;	/* reading failed: retry later */
 	lb->st.steps++;
-	took = clock_now_us() - t0;
-	if (took > lb->st.max_slice_us)
-		lb->st.max_slice_us = took;
 	if (done)
 		lb_finish(lb);
 	else
 		lb_schedule_step(lb);
+	took = clock_now_us() - t0;
+	if (took > lb->st.max_slice_us) {
+		lb->st.max_slice_us = took;
+		lb->st.max_slice_phase = done ? "finishing" :
+		    lb_phase_names[phase];
+	}
 }
 
 void

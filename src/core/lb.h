@@ -46,6 +46,7 @@ struct lb_stats {
 	uint64_t	repairs;	/* ops a drift check needed */
 	uint64_t	steps;		/* time-boxed steps run */
 	uint64_t	max_slice_us;	/* longest time one step held the loop */
+	const char	*max_slice_phase;	/* what that step did */
 	uint64_t	last_sync_us;	/* duration of the last sync */
 	uint64_t	last_sync_ops;
 	bool		busy;
