@@ -789,4 +789,5 @@ hc_http_cancel(void *probe)
 	hc_http_probe_free(probe);
 }
 
-const struct hc_checker hc_http_checker = { hc_http_start, hc_http_cancel };
+const struct hc_checker hc_http_checker = { hc_http_start, hc_http_cancel,
+    NULL };

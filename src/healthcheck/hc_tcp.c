@@ -309,4 +309,4 @@ hc_tcp_cancel(void *probe)
 	hc_tcp_free(probe);
 }
 
-const struct hc_checker hc_tcp_checker = { hc_tcp_start, hc_tcp_cancel };
+const struct hc_checker hc_tcp_checker = { hc_tcp_start, hc_tcp_cancel, NULL };
