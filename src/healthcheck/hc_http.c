@@ -54,6 +54,7 @@ struct hc_http_probe {
 	size_t			 body_len;	/* received, kept or not */
 	size_t			 body_cap;
 	bool			 tls;
+	bool			 tcp_up;	/* libcurl waited to read */
 	bool			 got_cert;
 	int			 weight;
 	int			 cert_days;
@@ -131,9 +132,21 @@ hc_http_sock_fn(CURL *easy, curl_socket_t fd, int what, void *arg,
 {
 	struct hc_http		*h = arg;
 	struct hc_http_sock	*s = sockp;
+	struct hc_http_probe	*p;
+	char			*priv;
 	short			 kind = EV_PERSIST;
 
-	(void)easy;
+	/*
+	 * A connect only waits to write: once libcurl wants to read, the
+	 * TCP connection is up (libcurl 7.88's connect time also covers
+	 * the TLS handshake, so a stalled handshake would read as a
+	 * connect timeout).
+	 */
+	if ((what & CURL_POLL_IN) && curl_easy_getinfo(easy,
+	    CURLINFO_PRIVATE, &priv) == CURLE_OK && priv != NULL) {
+		p = (struct hc_http_probe *)priv;
+		p->tcp_up = true;
+	}
 	if (what == CURL_POLL_REMOVE) {
 		if (s != NULL)
 			hc_http_sock_free(s);
@@ -577,9 +590,14 @@ hc_http_curl_error(struct hc_http_probe *p, CURLcode rc,
 	curl_easy_getinfo(p->easy, CURLINFO_OS_ERRNO, &err);
 	res->code = err;
 	if (rc == CURLE_COULDNT_CONNECT) {
-		if (err == EHOSTUNREACH || err == ENETUNREACH) {
+		if (err == EHOSTUNREACH || err == ENETUNREACH ||
+		    err == EINVAL) {	/* EINVAL: a blackhole route */
 			res->reason = HC_UNREACHABLE;
 			s = strerror(err);
+		} else if (err == ECONNRESET || err == EPIPE) {
+			/* Accepted, then reset before libcurl saw it up. */
+			res->reason = HC_RESET;
+			s = "connection reset";
 		} else if (err == ETIMEDOUT) {
 			res->reason = HC_CONNECT_TIMEOUT;
 			s = "connect timed out";
@@ -590,6 +608,9 @@ hc_http_curl_error(struct hc_http_probe *p, CURLcode rc,
 	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
 		curl_easy_getinfo(p->easy, CURLINFO_CONNECT_TIME_T, &conn);
 		curl_easy_getinfo(p->easy, CURLINFO_APPCONNECT_TIME_T, &app);
+		/* libcurl 7.88 counts the TLS handshake in the connect time. */
+		if (p->tcp_up && conn == 0)
+			conn = 1;
 		res->reason = conn == 0 ? HC_CONNECT_TIMEOUT : HC_TIMEOUT;
 		s = conn == 0 ? "connect timed out" : p->tls && app == 0 ?
 		    "timed out in the TLS handshake" : "timed out";

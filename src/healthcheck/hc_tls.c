@@ -141,7 +141,17 @@ hc_tls_event_cb(struct bufferevent *bev, short what, void *arg)
 static void
 hc_tls_timeout_cb(evutil_socket_t fd, short ev, void *arg)
 {
-	hc_tls_finish(arg, HC_TIMEOUT, -1, "no handshake in time");
+	struct hc_tls	*p = arg;
+	SSL		*ssl = bufferevent_openssl_get_ssl(p->bev);
+
+	(void)fd;
+	(void)ev;
+	/* No ClientHello went out: the TCP connect never completed. */
+	if (ssl != NULL && SSL_get_wbio(ssl) != NULL &&
+	    BIO_number_written(SSL_get_wbio(ssl)) == 0)
+		hc_tls_finish(p, HC_CONNECT_TIMEOUT, -1, "connect timed out");
+	else
+		hc_tls_finish(p, HC_TIMEOUT, -1, "no handshake in time");
 }
 
 static SSL_CTX *
@@ -153,9 +163,10 @@ hc_tls_ctx(const struct cfg_check *ck)
 		return NULL;
 	/* Verification is judged after the handshake, with its reason. */
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	/* The system store is about 140 certificates: only if verifying. */
 	if (ck->ca_file != NULL)
 		SSL_CTX_load_verify_locations(ctx, ck->ca_file, NULL);
-	else
+	else if (ck->tls_verify)
 		SSL_CTX_set_default_verify_paths(ctx);
 	if (ck->client_cert != NULL &&
 	    (SSL_CTX_use_certificate_chain_file(ctx, ck->client_cert) != 1 ||
