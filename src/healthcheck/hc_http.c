@@ -34,6 +34,7 @@
 struct hc_http_sock {
 	LIST_ENTRY(hc_http_sock) entry;
 	struct event		*ev;
+	short			 kind;		/* EV_READ, EV_WRITE as added */
 };
 
 struct hc_http_probe {
@@ -156,6 +157,14 @@ hc_http_sock_fn(CURL *easy, curl_socket_t fd, int what, void *arg,
 		kind |= EV_READ;
 	if (what & CURL_POLL_OUT)
 		kind |= EV_WRITE;
+	/*
+	 * No epoll_ctl when nothing changed: libcurl may repeat a request
+	 * (7.88 did not in bench/hc-scale: 3 calls a probe, add, switch to
+	 * read, remove; the other 2 epoll_ctl calls are libevent's DEL+ADD
+	 * for the switch, which it has no single call for).
+	 */
+	if (s != NULL && s->kind == kind)
+		return 0;
 	if (s == NULL) {
 		if ((s = calloc(1, sizeof(*s))) == NULL)
 			return -1;
@@ -170,6 +179,7 @@ hc_http_sock_fn(CURL *easy, curl_socket_t fd, int what, void *arg,
 		event_del(s->ev);
 		event_assign(s->ev, h->base, fd, kind, hc_http_event_cb, h);
 	}
+	s->kind = kind;
 	return event_add(s->ev, NULL);
 }
 
