@@ -286,8 +286,8 @@ hc_tls_start(struct hc_ctx *hctx, const struct hc_target *t, hc_done_fn done,
 		event_active(p->ev_timeout, EV_TIMEOUT, 0);
 		return p;
 	}
-	if ((p->ctx = hc_tls_cached_ctx(t)) == NULL || (ssl = SSL_new(p->ctx)) ==
-	    NULL) {
+	if ((p->ctx = hc_tls_cached_ctx(t)) == NULL ||
+	    (ssl = SSL_new(p->ctx)) == NULL) {
 		close(fd);
 		goto fail;
 	}
