@@ -56,6 +56,8 @@ struct hc_target {
 	const struct cfg_check	*ck;
 	struct addr		 addr;	/* the real server */
 	uint16_t		 port;	/* ck->port, else the real server's */
+	void			**cache; /* the checker's, kept across one
+					    server's probes; NULL: none */
 };
 
 /* Shared by all probes: the loop and the helpers checkers need. */
@@ -72,6 +74,7 @@ struct hc_checker {
 	void	*(*start)(struct hc_ctx *, const struct hc_target *,
 		    hc_done_fn, void *arg);
 	void	 (*cancel)(void *probe);
+	void	 (*cache_free)(void *);	/* NULL: the checker keeps nothing */
 };
 
 extern const struct hc_checker hc_tcp_checker;

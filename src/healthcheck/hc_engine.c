@@ -260,6 +260,7 @@ hc_run(evutil_socket_t fd, short ev, void *arg)
 	t.ck = s->ck;
 	t.addr = s->rs->addr;
 	t.port = s->ck->port ? s->ck->port : s->rs->port;
+	t.cache = &s->cache;
 	if ((s->probe = s->checker->start(&s->engine->ctx, &t, hc_result,
 	    s)) == NULL) {
 		memset(&r, 0, sizeof(r));
@@ -383,6 +384,8 @@ hc_free_servers(struct hc_engine *e)
 	for (i = 0; i < e->n; i++) {
 		if (e->srv[i].probe != NULL)
 			e->srv[i].checker->cancel(e->srv[i].probe);
+		if (e->srv[i].cache != NULL)
+			e->srv[i].checker->cache_free(e->srv[i].cache);
 		if (e->srv[i].ev != NULL)
 			event_free(e->srv[i].ev);
 		if (e->srv[i].ev_ramp != NULL)

@@ -40,6 +40,7 @@ struct hc_server {
 	time_t			 last_change;	/* 0: never */
 	bool			 cert_warned;
 	void			*probe;		/* in flight, or NULL */
+	void			*cache;		/* the checker's (hc_target) */
 	struct event		*ev;
 	struct event		*ev_ramp;	/* slow start steps */
 };

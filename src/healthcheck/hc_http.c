@@ -34,6 +34,7 @@
 struct hc_http_sock {
 	LIST_ENTRY(hc_http_sock) entry;
 	struct event		*ev;
+	short			 kind;		/* EV_READ, EV_WRITE as added */
 };
 
 struct hc_http_probe {
@@ -54,6 +55,7 @@ struct hc_http_probe {
 	size_t			 body_len;	/* received, kept or not */
 	size_t			 body_cap;
 	bool			 tls;
+	bool			 tcp_up;	/* libcurl waited to read */
 	bool			 got_cert;
 	int			 weight;
 	int			 cert_days;
@@ -131,9 +133,21 @@ hc_http_sock_fn(CURL *easy, curl_socket_t fd, int what, void *arg,
 {
 	struct hc_http		*h = arg;
 	struct hc_http_sock	*s = sockp;
+	struct hc_http_probe	*p;
+	char			*priv;
 	short			 kind = EV_PERSIST;
 
-	(void)easy;
+	/*
+	 * A connect only waits to write: once libcurl wants to read, the
+	 * TCP connection is up (libcurl 7.88's connect time also covers
+	 * the TLS handshake, so a stalled handshake would read as a
+	 * connect timeout).
+	 */
+	if ((what & CURL_POLL_IN) && curl_easy_getinfo(easy,
+	    CURLINFO_PRIVATE, &priv) == CURLE_OK && priv != NULL) {
+		p = (struct hc_http_probe *)priv;
+		p->tcp_up = true;
+	}
 	if (what == CURL_POLL_REMOVE) {
 		if (s != NULL)
 			hc_http_sock_free(s);
@@ -143,6 +157,14 @@ hc_http_sock_fn(CURL *easy, curl_socket_t fd, int what, void *arg,
 		kind |= EV_READ;
 	if (what & CURL_POLL_OUT)
 		kind |= EV_WRITE;
+	/*
+	 * No epoll_ctl when nothing changed: libcurl may repeat a request
+	 * (7.88 did not in bench/hc-scale: 3 calls a probe, add, switch to
+	 * read, remove; the other 2 epoll_ctl calls are libevent's DEL+ADD
+	 * for the switch, which it has no single call for).
+	 */
+	if (s != NULL && s->kind == kind)
+		return 0;
 	if (s == NULL) {
 		if ((s = calloc(1, sizeof(*s))) == NULL)
 			return -1;
@@ -157,6 +179,7 @@ hc_http_sock_fn(CURL *easy, curl_socket_t fd, int what, void *arg,
 		event_del(s->ev);
 		event_assign(s->ev, h->base, fd, kind, hc_http_event_cb, h);
 	}
+	s->kind = kind;
 	return event_add(s->ev, NULL);
 }
 
@@ -577,9 +600,14 @@ hc_http_curl_error(struct hc_http_probe *p, CURLcode rc,
 	curl_easy_getinfo(p->easy, CURLINFO_OS_ERRNO, &err);
 	res->code = err;
 	if (rc == CURLE_COULDNT_CONNECT) {
-		if (err == EHOSTUNREACH || err == ENETUNREACH) {
+		if (err == EHOSTUNREACH || err == ENETUNREACH ||
+		    err == EINVAL) {	/* EINVAL: a blackhole route */
 			res->reason = HC_UNREACHABLE;
 			s = strerror(err);
+		} else if (err == ECONNRESET || err == EPIPE) {
+			/* Accepted, then reset before libcurl saw it up. */
+			res->reason = HC_RESET;
+			s = "connection reset";
 		} else if (err == ETIMEDOUT) {
 			res->reason = HC_CONNECT_TIMEOUT;
 			s = "connect timed out";
@@ -590,6 +618,9 @@ hc_http_curl_error(struct hc_http_probe *p, CURLcode rc,
 	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
 		curl_easy_getinfo(p->easy, CURLINFO_CONNECT_TIME_T, &conn);
 		curl_easy_getinfo(p->easy, CURLINFO_APPCONNECT_TIME_T, &app);
+		/* libcurl 7.88 counts the TLS handshake in the connect time. */
+		if (p->tcp_up && conn == 0)
+			conn = 1;
 		res->reason = conn == 0 ? HC_CONNECT_TIMEOUT : HC_TIMEOUT;
 		s = conn == 0 ? "connect timed out" : p->tls && app == 0 ?
 		    "timed out in the TLS handshake" : "timed out";
@@ -789,4 +820,5 @@ hc_http_cancel(void *probe)
 	hc_http_probe_free(probe);
 }
 
-const struct hc_checker hc_http_checker = { hc_http_start, hc_http_cancel };
+const struct hc_checker hc_http_checker = { hc_http_start, hc_http_cancel,
+    NULL };

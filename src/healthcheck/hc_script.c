@@ -97,4 +97,4 @@ hc_script_cancel(void *probe)
 }
 
 const struct hc_checker hc_script_checker = { hc_script_start,
-	hc_script_cancel };
+	hc_script_cancel, NULL };

@@ -101,6 +101,7 @@ hc_tcp_errno_reason(int e)
 	case EHOSTUNREACH:
 	case ENETUNREACH:
 	case EADDRNOTAVAIL:
+	case EINVAL:		/* connect() on a blackhole route */
 		return HC_UNREACHABLE;
 	case ETIMEDOUT:
 		return HC_CONNECT_TIMEOUT;
@@ -163,6 +164,12 @@ hc_tcp_io(struct hc_tcp *p, short what)
 	n = recv(p->fd, p->buf + p->got, HC_TCP_READ_MAX - p->got, 0);
 	if (n == -1 && errno == EAGAIN) {
 		hc_tcp_wait(p, EV_READ, p->deadline);
+		return;
+	}
+	if (n == 0 && p->got > 0) {
+		/* An answer, not the expected one: garbage, not a reset. */
+		hc_tcp_finish(p, HC_BAD_RESPONSE, 0, "closed, expected answer "
+		    "not in what came");
 		return;
 	}
 	if (n <= 0) {
@@ -309,4 +316,4 @@ hc_tcp_cancel(void *probe)
 	hc_tcp_free(probe);
 }
 
-const struct hc_checker hc_tcp_checker = { hc_tcp_start, hc_tcp_cancel };
+const struct hc_checker hc_tcp_checker = { hc_tcp_start, hc_tcp_cancel, NULL };

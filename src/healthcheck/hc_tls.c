@@ -6,10 +6,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
@@ -29,6 +31,7 @@ struct hc_tls {
 	struct bufferevent	*bev;
 	struct event		*ev_timeout;
 	uint64_t		 started;
+	int			 err;		/* connect() failed at once */
 };
 
 static void
@@ -73,6 +76,24 @@ hc_tls_days_left(SSL *ssl)
 	return days;
 }
 
+static enum hc_reason
+hc_tls_errno_reason(int e)
+{
+	switch (e) {
+	case ECONNREFUSED:
+		return HC_CONNECT_REFUSED;
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+	case EADDRNOTAVAIL:
+	case EINVAL:		/* connect() on a blackhole route */
+		return HC_UNREACHABLE;
+	case ETIMEDOUT:
+		return HC_CONNECT_TIMEOUT;
+	default:
+		return HC_RESET;
+	}
+}
+
 static void
 hc_tls_event_cb(struct bufferevent *bev, short what, void *arg)
 {
@@ -106,11 +127,10 @@ hc_tls_event_cb(struct bufferevent *bev, short what, void *arg)
 			hc_tls_finish(p, ERR_GET_REASON(e) ==
 			    SSL_R_CERTIFICATE_VERIFY_FAILED ? HC_TLS_VERIFY :
 			    HC_TLS_HANDSHAKE, -1, detail);
-		} else if (serr == ECONNREFUSED)
-			hc_tls_finish(p, HC_CONNECT_REFUSED, -1,
-			    "connection refused");
-		else if (serr == EHOSTUNREACH || serr == ENETUNREACH)
-			hc_tls_finish(p, HC_UNREACHABLE, -1, strerror(serr));
+		} else if (serr == ECONNREFUSED || serr == EHOSTUNREACH ||
+		    serr == ENETUNREACH || serr == ECONNRESET)
+			hc_tls_finish(p, hc_tls_errno_reason(serr), -1,
+			    strerror(serr));
 		else
 			hc_tls_finish(p, HC_TLS_HANDSHAKE, -1, what &
 			    BEV_EVENT_EOF ? "closed during the handshake" :
@@ -121,7 +141,17 @@ hc_tls_event_cb(struct bufferevent *bev, short what, void *arg)
 static void
 hc_tls_timeout_cb(evutil_socket_t fd, short ev, void *arg)
 {
-	hc_tls_finish(arg, HC_TIMEOUT, -1, "no handshake in time");
+	struct hc_tls	*p = arg;
+	SSL		*ssl = bufferevent_openssl_get_ssl(p->bev);
+
+	(void)fd;
+	(void)ev;
+	/* No ClientHello went out: the TCP connect never completed. */
+	if (ssl != NULL && SSL_get_wbio(ssl) != NULL &&
+	    BIO_number_written(SSL_get_wbio(ssl)) == 0)
+		hc_tls_finish(p, HC_CONNECT_TIMEOUT, -1, "connect timed out");
+	else
+		hc_tls_finish(p, HC_TIMEOUT, -1, "no handshake in time");
 }
 
 static SSL_CTX *
@@ -133,9 +163,10 @@ hc_tls_ctx(const struct cfg_check *ck)
 		return NULL;
 	/* Verification is judged after the handshake, with its reason. */
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	/* The system store is about 140 certificates: only if verifying. */
 	if (ck->ca_file != NULL)
 		SSL_CTX_load_verify_locations(ctx, ck->ca_file, NULL);
-	else
+	else if (ck->tls_verify)
 		SSL_CTX_set_default_verify_paths(ctx);
 	if (ck->client_cert != NULL &&
 	    (SSL_CTX_use_certificate_chain_file(ctx, ck->client_cert) != 1 ||
@@ -147,37 +178,62 @@ hc_tls_ctx(const struct cfg_check *ck)
 	return ctx;
 }
 
-static void *
-hc_tls_start(struct hc_ctx *hctx, const struct hc_target *t, hc_done_fn done,
-    void *arg)
+/*
+ * The server's SSL_CTX, made on its first probe and kept until a reload
+ * rebuilds the server (which reads ca_file and the client key again).
+ * One per probe cost a read and parse of the system CA bundle each time
+ * (about 140 certificates): 40 tls checks a second kept the loop so
+ * busy that handshakes and other checks timed out (bench/hc-soak).
+ * Returns a reference for the probe, or NULL.
+ */
+static SSL_CTX *
+hc_tls_cached_ctx(const struct hc_target *t)
 {
-	struct hc_tls		*p;
-	struct sockaddr_storage	 ss;
-	struct timeval		 tv;
-	socklen_t		 len;
-	SSL			*ssl;
+	SSL_CTX	*ctx = t->cache != NULL ? *t->cache : NULL;
 
-	if ((p = calloc(1, sizeof(*p))) == NULL)
-		return NULL;
-	p->ck = t->ck;
-	p->done = done;
-	p->arg = arg;
-	p->started = clock_now_us();
-	if ((p->ctx = hc_tls_ctx(t->ck)) == NULL || (ssl = SSL_new(p->ctx)) ==
-	    NULL)
-		goto fail;
-	if (t->ck->sni != NULL) {
-		SSL_set_tlsext_host_name(ssl, t->ck->sni);
-		SSL_set1_host(ssl, t->ck->sni);
+	if (ctx == NULL) {
+		if ((ctx = hc_tls_ctx(t->ck)) == NULL)
+			return NULL;
+		if (t->cache == NULL)
+			return ctx;
+		*t->cache = ctx;
 	}
-	p->bev = bufferevent_openssl_socket_new(hctx->base, -1, ssl,
-	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE |
-	    BEV_OPT_DEFER_CALLBACKS);
-	if (p->bev == NULL) {
-		SSL_free(ssl);
-		goto fail;
-	}
-	bufferevent_setcb(p->bev, NULL, NULL, hc_tls_event_cb, p);
+	SSL_CTX_up_ref(ctx);
+	return ctx;
+}
+
+static void
+hc_tls_cache_free(void *ctx)
+{
+	SSL_CTX_free(ctx);
+}
+
+/* Reports a connect that failed at once, from the loop. */
+static void
+hc_tls_later_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct hc_tls	*p = arg;
+
+	(void)fd;
+	(void)ev;
+	hc_tls_finish(p, hc_tls_errno_reason(p->err), -1, strerror(p->err));
+}
+
+/*
+ * A non-blocking connect of our own, not bufferevent_socket_connect():
+ * on an OpenSSL bufferevent that call closes the socket itself when the
+ * connect fails at once (a blackhole route: EINVAL) and reports nothing,
+ * and under load tcp probes sharing the loop lost their sockets to it
+ * (bench/hc-soak: tcp checks of local servers timing out on connect).
+ * Returns the socket, or -1 with p->err set.
+ */
+static int
+hc_tls_connect(struct hc_tls *p, const struct hc_target *t)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	int			 fd;
+
 	memset(&ss, 0, sizeof(ss));
 	if (t->addr.af == AF_INET) {
 		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
@@ -194,14 +250,64 @@ hc_tls_start(struct hc_ctx *hctx, const struct hc_target *t, hc_done_fn done,
 		s6->sin6_port = htons(t->port);
 		len = sizeof(*s6);
 	}
+	if ((fd = socket(t->addr.af, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1) {
+		p->err = errno;
+		return -1;
+	}
+	if (connect(fd, (struct sockaddr *)&ss, len) == -1 &&
+	    errno != EINPROGRESS) {
+		p->err = errno;
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void *
+hc_tls_start(struct hc_ctx *hctx, const struct hc_target *t, hc_done_fn done,
+    void *arg)
+{
+	struct hc_tls		*p;
+	struct timeval		 tv;
+	SSL			*ssl;
+	int			 fd;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	p->ck = t->ck;
+	p->done = done;
+	p->arg = arg;
+	p->started = clock_now_us();
+	if ((fd = hc_tls_connect(p, t)) == -1) {
+		if ((p->ev_timeout = evtimer_new(hctx->base, hc_tls_later_cb,
+		    p)) == NULL)
+			goto fail;
+		event_active(p->ev_timeout, EV_TIMEOUT, 0);
+		return p;
+	}
+	if ((p->ctx = hc_tls_cached_ctx(t)) == NULL ||
+	    (ssl = SSL_new(p->ctx)) == NULL) {
+		close(fd);
+		goto fail;
+	}
+	if (t->ck->sni != NULL) {
+		SSL_set_tlsext_host_name(ssl, t->ck->sni);
+		SSL_set1_host(ssl, t->ck->sni);
+	}
+	/* Owns fd and ssl from here, even when it fails. */
+	p->bev = bufferevent_openssl_socket_new(hctx->base, fd, ssl,
+	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE |
+	    BEV_OPT_DEFER_CALLBACKS);
+	if (p->bev == NULL)
+		goto fail;
+	bufferevent_setcb(p->bev, NULL, NULL, hc_tls_event_cb, p);
 	if ((p->ev_timeout = evtimer_new(hctx->base, hc_tls_timeout_cb,
 	    p)) == NULL)
 		goto fail;
 	tv.tv_sec = t->ck->timeout / 1000;
 	tv.tv_usec = (t->ck->timeout % 1000) * 1000;
 	evtimer_add(p->ev_timeout, &tv);
-	/* A failure here is reported through the event callback later. */
-	bufferevent_socket_connect(p->bev, (struct sockaddr *)&ss, len);
 	return p;
 fail:
 	hc_tls_free(p);
@@ -214,4 +320,5 @@ hc_tls_cancel(void *probe)
 	hc_tls_free(probe);
 }
 
-const struct hc_checker hc_tls_checker = { hc_tls_start, hc_tls_cancel };
+const struct hc_checker hc_tls_checker = { hc_tls_start, hc_tls_cancel,
+    hc_tls_cache_free };
