@@ -300,17 +300,92 @@ hc_same(const struct hc_server *o, const struct cfg_vs *vs,
 	    a->rise == b->rise && a->fall == b->fall && a->port == b->port;
 }
 
+/* The identity part of hc_same(), for sorting and searching. */
+struct hc_ident {
+	const char		*vs;
+	const struct addr	*addr;
+	uint16_t		 port;
+};
+
+static int
+hc_ident_cmp(const struct hc_ident *a, const struct hc_server *b)
+{
+	int c;
+
+	if ((c = strcmp(a->vs, b->vs->name)) != 0)
+		return c;
+	if ((c = addr_cmp(a->addr, &b->rs->addr)) != 0)
+		return c;
+	return (int)a->port - (int)b->rs->port;
+}
+
+static int
+hc_key_cmp(const void *k, const void *m)
+{
+	return hc_ident_cmp(k, *(struct hc_server *const *)m);
+}
+
+static int
+hc_srv_cmp(const void *x, const void *y)
+{
+	const struct hc_server	*a = *(struct hc_server *const *)x;
+	struct hc_ident		 k = { a->vs->name, &a->rs->addr,
+				    a->rs->port };
+
+	return hc_key_cmp(&k, y);
+}
+
+/*
+ * The old servers sorted by identity, so a reload of 10,000 checks finds
+ * each one's predecessor by binary search (it compared every pair).
+ */
+static struct hc_server **
+hc_index(const struct hc_engine *old)
+{
+	struct hc_server	**v;
+	size_t			  i;
+
+	if (old == NULL || (v = calloc(old->n ? old->n : 1,
+	    sizeof(*v))) == NULL)
+		return NULL;
+	for (i = 0; i < old->n; i++)
+		v[i] = &old->srv[i];
+	qsort(v, old->n, sizeof(*v), hc_srv_cmp);
+	return v;
+}
+
+/* The old server s keeps the state of, or NULL. */
+static struct hc_server *
+hc_find_old(struct hc_server **v, size_t n, const struct hc_server *s)
+{
+	struct hc_ident		  k = { s->vs->name, &s->rs->addr,
+				    s->rs->port };
+	struct hc_server	**p;
+
+	if (v == NULL || (p = bsearch(&k, v, n, sizeof(*v),
+	    hc_key_cmp)) == NULL)
+		return NULL;
+	while (p > v && hc_key_cmp(&k, p - 1) == 0)
+		p--;
+	for (; p < v + n && hc_key_cmp(&k, p) == 0; p++)
+		if ((*p)->ev != NULL && hc_same(*p, s->vs, s->rs))
+			return *p;
+	return NULL;
+}
+
 static int
 hc_build(struct hc_engine *e, const struct cfg *c, struct hc_engine *old)
 {
-	struct hc_server	*s;
-	size_t			 i, j, k, n = 0;
+	struct hc_server	*s, *o, **index = hc_index(old);
+	size_t			 i, j, n = 0;
 
 	for (i = 0; i < c->nvs; i++)
 		for (j = 0; j < c->vs[i].nrs; j++)
 			n += c->vs[i].rs[j].check.type != CHECK_NONE;
-	if ((e->srv = calloc(n ? n : 1, sizeof(*e->srv))) == NULL)
+	if ((e->srv = calloc(n ? n : 1, sizeof(*e->srv))) == NULL) {
+		free(index);
 		return -1;
+	}
 	for (i = 0; i < c->nvs; i++)
 		for (j = 0; j < c->vs[i].nrs; j++) {
 			if (c->vs[i].rs[j].check.type == CHECK_NONE)
@@ -327,33 +402,28 @@ hc_build(struct hc_engine *e, const struct cfg *c, struct hc_engine *old)
 			s->weight = s->target = s->rs->weight;
 			s->ev = evtimer_new(e->ctx.base, hc_run, s);
 			s->ev_ramp = evtimer_new(e->ctx.base, hc_ramp_cb, s);
-			for (k = 0; old != NULL && k < old->n; k++)
-				if (old->srv[k].ev != NULL &&
-				    hc_same(&old->srv[k], s->vs, s->rs))
-					break;
-			if (old != NULL && k < old->n) {
+			if ((o = hc_find_old(index, old ? old->n : 0, s)) !=
+			    NULL) {
 				/* Unchanged: state, counters and schedule. */
-				s->up = old->srv[k].up;
-				s->ok_run = old->srv[k].ok_run;
-				s->fail_run = old->srv[k].fail_run;
-				s->checks = old->srv[k].checks;
-				s->failures = old->srv[k].failures;
-				s->changes = old->srv[k].changes;
-				s->last = old->srv[k].last;
-				s->last_change = old->srv[k].last_change;
-				memcpy(s->results, old->srv[k].results,
+				s->up = o->up;
+				s->ok_run = o->ok_run;
+				s->fail_run = o->fail_run;
+				s->checks = o->checks;
+				s->failures = o->failures;
+				s->changes = o->changes;
+				s->last = o->last;
+				s->last_change = o->last_change;
+				memcpy(s->results, o->results,
 				    sizeof(s->results));
-				if (old->srv[k].target <= s->rs->max_weight)
-					s->weight = s->target =
-					    old->srv[k].target;
-			}
-			if (old != NULL && k < old->n) {
-				hc_arm(s, hc_remaining(&old->srv[k]));
+				if (o->target <= s->rs->max_weight)
+					s->weight = s->target = o->target;
+				hc_arm(s, hc_remaining(o));
 				continue;
 			}
 			/* First checks spread over the interval. */
 			hc_arm(s, (uint32_t)(random() % (s->ck->interval + 1)));
 		}
+	free(index);
 	return 0;
 }
 

@@ -220,3 +220,16 @@ virtual_servers = ( { name = "many"; address = "192.0.2.100"; port = 80;
     st = d.ctl_json("status")
     print("stall gauge before %.4f after %.4f" % (base, st["loop_stall_max"]))
     assert st["loop_stall_max"] < max(base, 0.03), (base, st)
+    # A reload keeps every check's state; matching 20,000 checks to their
+    # predecessors compared every pair before (seconds here).
+    before = {(c["address"], c["port"]): c["checks"] for c in js["checks"]}
+    with open(d.conf) as f:
+        d.write_config(f.read().replace('name = "many";',
+                                        'name = "many"; quorum = 1;'))
+    assert "reload OK" in d.ctl("reload").stdout
+    after = d.ctl_json("checks")["checks"]
+    kept = sum(1 for c in after
+               if c["checks"] >= before[(c["address"], c["port"])])
+    assert kept == n, kept
+    st = d.ctl_json("status")
+    assert st["loop_stall_max"] < max(base, 0.1), (base, st)
