@@ -179,33 +179,97 @@ hc_tls_ctx(const struct cfg_check *ck)
 }
 
 /*
- * The server's SSL_CTX, made on its first probe and kept until a reload
- * rebuilds the server (which reads ca_file and the client key again).
- * One per probe cost a read and parse of the system CA bundle each time
- * (about 140 certificates): 40 tls checks a second kept the loop so
- * busy that handshakes and other checks timed out (bench/hc-soak).
- * Returns a reference for the probe, or NULL.
+ * SSL_CTXs shared by the servers whose checks have the same TLS settings
+ * (CA file, verification, client certificate and key), each made on the
+ * first probe that needs it and freed with its last server. One per
+ * probe cost a read and parse of the system CA bundle each time (about
+ * 140 certificates): 40 tls checks a second kept the loop so busy that
+ * handshakes and other checks timed out (bench/hc-soak). One per server
+ * held the bundle once per server (~0.6 MB each). A reload rebuilds
+ * every server, so the files are read again after it.
  */
-static SSL_CTX *
-hc_tls_cached_ctx(const struct hc_target *t)
-{
-	SSL_CTX	*ctx = t->cache != NULL ? *t->cache : NULL;
+struct hc_tls_shared {
+	struct hc_tls_shared	*next;
+	char			*ca_file, *client_cert, *client_key;
+	bool			 verify;
+	SSL_CTX			*ctx;
+	unsigned		 users;
+};
 
-	if (ctx == NULL) {
-		if ((ctx = hc_tls_ctx(t->ck)) == NULL)
-			return NULL;
-		if (t->cache == NULL)
-			return ctx;
-		*t->cache = ctx;
-	}
-	SSL_CTX_up_ref(ctx);
-	return ctx;
+static struct hc_tls_shared *hc_tls_shared_list;
+
+static bool
+hc_tls_streq(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+static char *
+hc_tls_strdup(const char *s, bool *fail)
+{
+	char *d = NULL;
+
+	if (s != NULL && (d = strdup(s)) == NULL)
+		*fail = true;
+	return d;
 }
 
 static void
-hc_tls_cache_free(void *ctx)
+hc_tls_cache_free(void *arg)
 {
-	SSL_CTX_free(ctx);
+	struct hc_tls_shared *sh = arg, **pp;
+
+	if (--sh->users > 0)
+		return;
+	for (pp = &hc_tls_shared_list; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == sh) {
+			*pp = sh->next;
+			break;
+		}
+	SSL_CTX_free(sh->ctx);
+	free(sh->ca_file);
+	free(sh->client_cert);
+	free(sh->client_key);
+	free(sh);
+}
+
+/* A reference to the SSL_CTX for t's settings, for one probe; or NULL. */
+static SSL_CTX *
+hc_tls_cached_ctx(const struct hc_target *t)
+{
+	const struct cfg_check	*ck = t->ck;
+	struct hc_tls_shared	*sh = t->cache != NULL ? *t->cache : NULL;
+	bool			 fail = false;
+
+	if (t->cache == NULL)
+		return hc_tls_ctx(ck);
+	if (sh == NULL) {
+		for (sh = hc_tls_shared_list; sh != NULL; sh = sh->next)
+			if (sh->verify == ck->tls_verify &&
+			    hc_tls_streq(sh->ca_file, ck->ca_file) &&
+			    hc_tls_streq(sh->client_cert, ck->client_cert) &&
+			    hc_tls_streq(sh->client_key, ck->client_key))
+				break;
+		if (sh == NULL) {
+			if ((sh = calloc(1, sizeof(*sh))) == NULL)
+				return NULL;
+			sh->verify = ck->tls_verify;
+			sh->ca_file = hc_tls_strdup(ck->ca_file, &fail);
+			sh->client_cert = hc_tls_strdup(ck->client_cert, &fail);
+			sh->client_key = hc_tls_strdup(ck->client_key, &fail);
+			if (fail || (sh->ctx = hc_tls_ctx(ck)) == NULL) {
+				sh->users = 1;
+				hc_tls_cache_free(sh);
+				return NULL;
+			}
+			sh->next = hc_tls_shared_list;
+			hc_tls_shared_list = sh;
+		}
+		sh->users++;
+		*t->cache = sh;
+	}
+	SSL_CTX_up_ref(sh->ctx);
+	return sh->ctx;
 }
 
 /* Reports a connect that failed at once, from the loop. */
