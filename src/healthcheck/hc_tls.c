@@ -29,6 +29,10 @@ struct hc_tls {
 	void			*arg;
 	SSL_CTX			*ctx;
 	struct bufferevent	*bev;
+	struct event		*ev_conn;	/* the TCP connect, then bev */
+	int			 fd;		/* until bev owns it */
+	struct hc_target	 t;		/* a copy: the caller's is gone */
+	struct hc_ctx		*hctx;
 	struct event		*ev_timeout;
 	uint64_t		 started;
 	int			 err;		/* connect() failed at once */
@@ -37,6 +41,10 @@ struct hc_tls {
 static void
 hc_tls_free(struct hc_tls *p)
 {
+	if (p->ev_conn != NULL)
+		event_free(p->ev_conn);
+	if (p->fd != -1)
+		close(p->fd);
 	if (p->bev != NULL)
 		bufferevent_free(p->bev);	/* frees the SSL too */
 	if (p->ev_timeout != NULL)
@@ -142,13 +150,14 @@ static void
 hc_tls_timeout_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct hc_tls	*p = arg;
-	SSL		*ssl = bufferevent_openssl_get_ssl(p->bev);
+	SSL		*ssl = p->bev ? bufferevent_openssl_get_ssl(p->bev) :
+			    NULL;
 
 	(void)fd;
 	(void)ev;
-	/* No ClientHello went out: the TCP connect never completed. */
-	if (ssl != NULL && SSL_get_wbio(ssl) != NULL &&
-	    BIO_number_written(SSL_get_wbio(ssl)) == 0)
+	/* The TCP connect never completed, or no ClientHello went out. */
+	if (p->bev == NULL || (ssl != NULL && SSL_get_wbio(ssl) != NULL &&
+	    BIO_number_written(SSL_get_wbio(ssl)) == 0))
 		hc_tls_finish(p, HC_CONNECT_TIMEOUT, -1, "connect timed out");
 	else
 		hc_tls_finish(p, HC_TIMEOUT, -1, "no handshake in time");
@@ -328,45 +337,79 @@ hc_tls_connect(struct hc_tls *p, const struct hc_target *t)
 	return fd;
 }
 
-static void *
-hc_tls_start(struct hc_ctx *hctx, const struct hc_target *t, hc_done_fn done,
-    void *arg)
+/* The TCP connect is done: its error, or the TLS handshake on it. */
+static void
+hc_tls_connected_cb(evutil_socket_t fd, short ev, void *arg)
 {
-	struct hc_tls		*p;
-	struct timeval		 tv;
+	struct hc_tls		*p = arg;
+	const struct hc_target	*t = &p->t;
+	socklen_t		 len = sizeof(p->err);
 	SSL			*ssl;
-	int			 fd;
 
-	if ((p = calloc(1, sizeof(*p))) == NULL)
-		return NULL;
-	p->ck = t->ck;
-	p->done = done;
-	p->arg = arg;
-	p->started = clock_now_us();
-	if ((fd = hc_tls_connect(p, t)) == -1) {
-		if ((p->ev_timeout = evtimer_new(hctx->base, hc_tls_later_cb,
-		    p)) == NULL)
-			goto fail;
-		event_active(p->ev_timeout, EV_TIMEOUT, 0);
-		return p;
+	(void)ev;
+	event_free(p->ev_conn);
+	p->ev_conn = NULL;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &p->err, &len) == -1)
+		p->err = errno;
+	if (p->err != 0) {
+		hc_tls_finish(p, hc_tls_errno_reason(p->err), -1,
+		    strerror(p->err));
+		return;
 	}
 	if ((p->ctx = hc_tls_cached_ctx(t)) == NULL ||
 	    (ssl = SSL_new(p->ctx)) == NULL) {
-		close(fd);
-		goto fail;
+		hc_tls_finish(p, HC_TLS_HANDSHAKE, -1, "no TLS context");
+		return;
 	}
 	if (t->ck->sni != NULL) {
 		SSL_set_tlsext_host_name(ssl, t->ck->sni);
 		SSL_set1_host(ssl, t->ck->sni);
 	}
 	/* Owns fd and ssl from here, even when it fails. */
-	p->bev = bufferevent_openssl_socket_new(hctx->base, fd, ssl,
+	p->bev = bufferevent_openssl_socket_new(p->hctx->base, fd, ssl,
 	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE |
 	    BEV_OPT_DEFER_CALLBACKS);
-	if (p->bev == NULL)
-		goto fail;
+	p->fd = -1;
+	if (p->bev == NULL) {
+		hc_tls_finish(p, HC_TLS_HANDSHAKE, -1, "no TLS context");
+		return;
+	}
 	bufferevent_setcb(p->bev, NULL, NULL, hc_tls_event_cb, p);
-	if ((p->ev_timeout = evtimer_new(hctx->base, hc_tls_timeout_cb,
+}
+
+/*
+ * The TCP connect first, on its own: an OpenSSL bufferevent reports a
+ * refused connect as a failed handshake (SSL_ERROR_SYSCALL, errno long
+ * gone), and a tls check of a closed port must say "connection refused"
+ * like any other check.
+ */
+static void *
+hc_tls_start(struct hc_ctx *hctx, const struct hc_target *t, hc_done_fn done,
+    void *arg)
+{
+	struct hc_tls	*p;
+	struct timeval	 tv;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	p->ck = t->ck;
+	p->done = done;
+	p->arg = arg;
+	p->t = *t;
+	p->hctx = hctx;
+	p->fd = -1;
+	p->started = clock_now_us();
+	if ((p->fd = hc_tls_connect(p, t)) == -1) {
+		if ((p->ev_timeout = evtimer_new(hctx->base, hc_tls_later_cb,
+		    p)) == NULL)
+			goto fail;
+		event_active(p->ev_timeout, EV_TIMEOUT, 0);
+		return p;
+	}
+	if ((p->ev_conn = event_new(hctx->base, p->fd, EV_WRITE,
+	    hc_tls_connected_cb, p)) == NULL ||
+	    event_add(p->ev_conn, NULL) == -1 ||
+	    (p->ev_timeout = evtimer_new(hctx->base, hc_tls_timeout_cb,
 	    p)) == NULL)
 		goto fail;
 	tv.tv_sec = t->ck->timeout / 1000;

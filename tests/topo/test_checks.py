@@ -164,8 +164,13 @@ def test_tls_check_and_expiry_warning(farm, directors, tmp_path):
         (443, 'type = "tls"; interval = 0.3; timeout = 0.25; rise = 1; '
               'initial_state = "down"; tls_verify = true; ca_file = "%s"; '
               'sni = "www.example.test"; cert_expiry_warn_days = 30;'
-              % crt)])).start()
+              % crt),
+        # A closed port says so, as a tcp check would (not "handshake").
+        (444, 'type = "tls"; interval = 0.3; timeout = 0.25;')])).start()
     wait_for(lambda: check(d, 443)["state"] == "UP", 10, "tls up")
+    wait_for(lambda: check(d, 444)["checks"] >= 1, 10, "tls 444 probed")
+    assert check(d, 444)["last_result"] == "connection refused", \
+        check(d, 444)
     assert check(d, 443)["cert_days_left"] in (1, 2)
     assert "TLS certificate expires in" in d.log()
     assert "WARNING: certificate expires" in d.ctl("checks").stdout
