@@ -143,7 +143,7 @@ ctl_stream_cb(evutil_socket_t fd, short ev, void *arg)
 	} while (more == 1 && evbuffer_get_length(out) < CTL_STREAM_HIGH &&
 	    clock_now_us() < deadline);
 	if (more == 1) {
-		/* Below the high mark: on the next turn; else ctl_stream_write_cb. */
+		/* Next turn, or once the client drained (write_cb). */
 		if (evbuffer_get_length(out) < CTL_STREAM_HIGH)
 			event_active(c->ev_stream, EV_TIMEOUT, 0);
 		return;
