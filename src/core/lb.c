@@ -28,6 +28,7 @@
 
 #define LB_SLICE_US		1000	/* time box of one step */
 #define LB_LOG_OPS_MAX		50	/* more ops than this: a summary */
+#define LB_PARTIAL_MAX		64	/* services a partial sync reads */
 #define LB_RETRY_MIN_MS		1000
 #define LB_RETRY_MAX_MS		60000
 #define LB_PRIORITY_BULK	2	/* see daemon_start() */
@@ -398,7 +399,7 @@ static int
 lb_plan_partial(struct lb *lb)
 {
 	const struct ipvs_table	*w = &lb->want, *c = &lb->current;
-	size_t			 i = 0, j = 0;
+	size_t			 i = 0, j = 0, reads = 0;
 	int			 cmp, rc = 0;
 
 	if (!lb->current_valid || (lb->reason != LB_SYNC_RELOAD &&
@@ -413,12 +414,27 @@ lb_plan_partial(struct lb *lb)
 		    &c->svcs[j]))) {
 			lb->sub[lb->nsub++] = w->svcs[i];
 			rc = lb_read_key(lb, &w->svcs[i].svc);
-		} else if (cmp > 0)	/* gone from the config */
+			reads++;
+		} else if (cmp > 0) {	/* gone from the config */
 			rc = lb_read_key(lb, &c->svcs[j].svc);
+			reads++;
+		}
 		if (cmp <= 0)
 			i++;
 		if (cmp >= 0)
 			j++;
+		/*
+		 * Many changes (a reload of every weight, a switch taking
+		 * half the farm down): the reads here are one step, so read
+		 * everything in slices instead.
+		 */
+		if (rc == 0 && reads > LB_PARTIAL_MAX) {
+			free(lb->sub);
+			lb->sub = NULL;
+			lb->nsub = 0;
+			ipvs_table_free(&lb->have);
+			return 1;
+		}
 	}
 	lb->partial = true;
 	return rc;

@@ -425,6 +425,36 @@ reload_reads_only_what_changed(void **state)
 	assert_int_equal(e->f.dest_dumps - dest_dumps, 101);
 }
 
+/* A reload that changes every service reads the table in slices instead. */
+static void
+reload_of_everything_reads_all(void **state)
+{
+	struct env	*e = *state;
+	char		*text, *p;
+	unsigned	 dumps, gets;
+	uint64_t	 ops;
+
+	text = hundred_services(1);
+	env_config(e, text);
+	e->lb = lb_new(&e->d, &fake_backend, &e->f);
+	settle(e);
+	dumps = e->f.dumps;
+	gets = e->f.gets;
+	ops = lb_stats(e->lb)->ops;
+	/* Every weight 1 becomes 2. */
+	while ((p = strstr(text, "weight = 1;")) != NULL)
+		p[9] = '2';
+	env_config(e, text);
+	free(text);
+	lb_reconfigure(e->lb);
+	settle(e);
+	assert_int_equal(lb_stats(e->lb)->ops - ops, 100);
+	assert_int_equal(e->f.dumps, dumps + 1);	/* one full listing */
+	/* It gave up reading one by one after 64 (LB_PARTIAL_MAX) + 1. */
+	assert_int_equal(e->f.gets - gets, 65);
+	assert_int_equal(kernel_weight_port(e, 1042), 2);
+}
+
 static void
 drift_is_repaired(void **state)
 {
@@ -652,6 +682,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(drift_is_repaired, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(reload_reads_only_what_changed,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(reload_of_everything_reads_all,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(kernel_error_is_retried, setup,
 		    teardown),
