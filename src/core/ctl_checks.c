@@ -22,7 +22,7 @@ when(time_t t, char *buf, size_t len)
 	struct tm tm;
 
 	if (t == 0)
-		return "never";
+		return "start";	/* no change since start-up */
 	localtime_r(&t, &tm);
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%S%z", &tm);
 	return buf;
