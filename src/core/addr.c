@@ -2,6 +2,7 @@
  * addr.c - address parsing and formatting, see addr.h.
  */
 #include <arpa/inet.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,4 +115,23 @@ bool
 addr_is_v6_linklocal(const struct addr *a)
 {
 	return a->af == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&a->u.v6);
+}
+
+socklen_t
+addr_sockaddr(const struct addr *a, uint16_t port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in	*s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*s6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (a->af == AF_INET) {
+		s4->sin_family = AF_INET;
+		s4->sin_addr = a->u.v4;
+		s4->sin_port = htons(port);
+		return sizeof(*s4);
+	}
+	s6->sin6_family = AF_INET6;
+	s6->sin6_addr = a->u.v6;
+	s6->sin6_port = htons(port);
+	return sizeof(*s6);
 }

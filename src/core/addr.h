@@ -35,6 +35,10 @@ int	 addr_cmp(const struct addr *, const struct addr *);
 /* Byte length of the address for its family (4 or 16, 0 if unset). */
 size_t	 addr_len(const struct addr *);
 bool	 addr_is_set(const struct addr *);
+/* a with port as a socket address in *ss; returns its length. */
+struct sockaddr_storage;
+socklen_t addr_sockaddr(const struct addr *a, uint16_t port,
+	    struct sockaddr_storage *ss);
 /* True for 0.0.0.0 / :: and for multicast addresses. */
 bool	 addr_is_unusable_host(const struct addr *);
 bool	 addr_is_v6_linklocal(const struct addr *);

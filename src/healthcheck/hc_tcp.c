@@ -255,37 +255,16 @@ hc_tcp_start(struct hc_ctx *ctx, const struct hc_target *t, hc_done_fn done,
 	p->fd = -1;
 	/* Not pending: hc_tcp_free() may event_del() it at any point. */
 	event_assign(&p->ev, ctx->base, -1, 0, hc_tcp_cb, p);
-	memset(&ss, 0, sizeof(ss));
-	if (t->addr.af == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_addr = t->addr.u.v4;
-		sin->sin_port = htons(t->port);
-		sslen = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_addr = t->addr.u.v6;
-		sin6->sin6_port = htons(t->port);
-		sslen = sizeof(*sin6);
-	}
+	sslen = addr_sockaddr(&t->addr, t->port, &ss);
 	if ((p->fd = socket(t->addr.af, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1)
 		goto fail;
 	if (addr_is_set(&t->ck->source)) {
-		struct sockaddr_storage	src = ss;
+		struct sockaddr_storage	src;
+		socklen_t		srclen;
 
-		memset(&src, 0, sizeof(src));
-		src.ss_family = t->ck->source.af;
-		if (t->ck->source.af == AF_INET)
-			((struct sockaddr_in *)&src)->sin_addr =
-			    t->ck->source.u.v4;
-		else
-			((struct sockaddr_in6 *)&src)->sin6_addr =
-			    t->ck->source.u.v6;
-		if (bind(p->fd, (struct sockaddr *)&src, sslen) == -1)
+		srclen = addr_sockaddr(&t->ck->source, 0, &src);
+		if (bind(p->fd, (struct sockaddr *)&src, srclen) == -1)
 			goto fail;
 	}
 	if (connect(p->fd, (struct sockaddr *)&ss, sslen) == -1 &&

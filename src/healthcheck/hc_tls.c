@@ -307,22 +307,7 @@ hc_tls_connect(struct hc_tls *p, const struct hc_target *t)
 	socklen_t		 len;
 	int			 fd;
 
-	memset(&ss, 0, sizeof(ss));
-	if (t->addr.af == AF_INET) {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_addr = t->addr.u.v4;
-		s4->sin_port = htons(t->port);
-		len = sizeof(*s4);
-	} else {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_addr = t->addr.u.v6;
-		s6->sin6_port = htons(t->port);
-		len = sizeof(*s6);
-	}
+	len = addr_sockaddr(&t->addr, t->port, &ss);
 	if ((fd = socket(t->addr.af, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1) {
 		p->err = errno;
