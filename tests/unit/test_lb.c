@@ -374,15 +374,16 @@ reload_applies_only_the_difference(void **state)
 }
 
 /* 100 services, service 42's weight given. */
+/* n services s0.. on ports 1000.., one real server each; s42 weighs w42. */
 static char *
-hundred_services(int w42)
+services_conf(size_t n, int w42)
 {
 	char	*text, *p;
 	size_t	 i;
 
-	p = text = malloc(1 << 16);
+	p = text = malloc(64 + n * 160);
 	p += sprintf(p, "virtual_servers = (\n");
-	for (i = 0; i < 100; i++)
+	for (i = 0; i < n; i++)
 		p += sprintf(p, "%s{ name = \"s%zu\"; address = \"192.0.2.1\"; "
 		    "port = %zu; real_servers = ( { address = \"198.51.100.1\"; "
 		    "weight = %d; } ); }\n", i ? "," : "", i, 1000 + i,
@@ -400,7 +401,7 @@ reload_reads_only_what_changed(void **state)
 	unsigned	 dumps, dest_dumps;
 	uint64_t	 ops;
 
-	text = hundred_services(7);
+	text = services_conf(100, 7);
 	env_config(e, text);
 	free(text);
 	e->lb = lb_new(&e->d, &fake_backend, &e->f);
@@ -409,7 +410,7 @@ reload_reads_only_what_changed(void **state)
 	dumps = e->f.dumps;
 	dest_dumps = e->f.dest_dumps;
 	ops = lb_stats(e->lb)->ops;
-	text = hundred_services(8);
+	text = services_conf(100, 8);
 	env_config(e, text);
 	free(text);
 	lb_reconfigure(e->lb);
@@ -434,7 +435,7 @@ reload_of_everything_reads_all(void **state)
 	unsigned	 dumps, gets;
 	uint64_t	 ops;
 
-	text = hundred_services(1);
+	text = services_conf(100, 1);
 	env_config(e, text);
 	e->lb = lb_new(&e->d, &fake_backend, &e->f);
 	settle(e);
@@ -556,18 +557,11 @@ static void
 work_is_sliced(void **state)
 {
 	struct env	*e = *state;
-	char		*text, *p;
-	size_t		 i, len = 1 << 20;
+	char		*text;
 	int		 n;
 
 	/* 200 services; every clock read costs 300 us: many slices. */
-	p = text = malloc(len);
-	p += sprintf(p, "virtual_servers = (\n");
-	for (i = 0; i < 200; i++)
-		p += sprintf(p, "%s{ name = \"s%zu\"; address = \"192.0.2.1\"; "
-		    "port = %zu; real_servers = ( { address = \"198.51.100.1\"; "
-		    "} ); }\n", i ? "," : "", i, 1000 + i);
-	sprintf(p, ");\n");
+	text = services_conf(200, 1);
 	env_config(e, text);
 	free(text);
 	e->f.tick = 300;
@@ -592,18 +586,11 @@ static void
 reread_is_sliced(void **state)
 {
 	struct env	*e = *state;
-	char		*text, *p;
-	size_t		 i;
+	char		*text;
 	uint64_t	 steps;
 	int		 n;
 
-	p = text = malloc(1 << 20);
-	p += sprintf(p, "virtual_servers = (\n");
-	for (i = 0; i < 200; i++)
-		p += sprintf(p, "%s{ name = \"s%zu\"; address = \"192.0.2.1\"; "
-		    "port = %zu; real_servers = ( { address = \"198.51.100.1\"; "
-		    "} ); }\n", i ? "," : "", i, 1000 + i);
-	sprintf(p, ");\n");
+	text = services_conf(200, 1);
 	env_config(e, text);
 	free(text);
 	e->lb = lb_new(&e->d, &fake_backend, &e->f);
@@ -646,17 +633,10 @@ static void
 stop_during_first_sync(void **state)
 {
 	struct env	*e = *state;
-	char		*text, *p;
-	size_t		 i;
+	char		*text;
 	int		 n;
 
-	p = text = malloc(1 << 20);
-	p += sprintf(p, "virtual_servers = (\n");
-	for (i = 0; i < 100; i++)
-		p += sprintf(p, "%s{ name = \"s%zu\"; address = \"192.0.2.1\"; "
-		    "port = %zu; real_servers = ( { address = \"198.51.100.1\"; "
-		    "} ); }\n", i ? "," : "", i, 1000 + i);
-	sprintf(p, ");\n");
+	text = services_conf(100, 1);
 	env_config(e, text);
 	free(text);
 	e->f.tick = 300;
