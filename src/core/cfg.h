@@ -266,6 +266,8 @@ struct cfg_global {
 	uint32_t		 timeout_udp;
 };
 
+struct cfg_src;
+
 struct cfg {
 	struct arena		 arena;
 	char			*file;
@@ -278,6 +280,9 @@ struct cfg {
 	size_t			 ngroups;
 	struct cfg_vs		*vs;
 	size_t			 nvs;
+	/* how it was loaded */
+	size_t			 parsed_vs;	/* the others were copied */
+	const struct cfg_src	*src;		/* its text, or NULL */
 };
 
 /* Error list filled by cfg_load(): each entry is "FILE:LINE: message". */
@@ -294,6 +299,15 @@ struct cfg_errors {
  */
 struct cfg	*cfg_load(const char *file, struct cfg_errors *errs);
 /*
+ * The same, for a reload: when the file differs from prev's text in one
+ * place (one edit inside the virtual_servers list, or one outside it),
+ * only the virtual servers that overlap the change are parsed and the
+ * others are copied from prev. The result and the errors are exactly
+ * those of cfg_load(); prev may be NULL.
+ */
+struct cfg	*cfg_load_next(const char *file, const struct cfg *prev,
+		    struct cfg_errors *errs);
+/*
  * From now on cfg_load() leaves libconfig's parse tree allocated: for a
  * process that exits right after (the config loader child), freeing it
  * node by node is a sixth of the load's time at 10,000 services.
@@ -302,6 +316,8 @@ void		 cfg_load_keep_tree(void);
 /* Same, from a string; file is only used in messages. */
 struct cfg	*cfg_load_string(const char *text, const char *file,
 		    struct cfg_errors *errs);
+struct cfg	*cfg_load_string_next(const char *text, const char *file,
+		    const struct cfg *prev, struct cfg_errors *errs);
 void		 cfg_free(struct cfg *);
 void		 cfg_errors_free(struct cfg_errors *);
 

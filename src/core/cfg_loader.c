@@ -68,7 +68,8 @@ write_all(int fd, const void *buf, size_t len)
 
 /* In the child: load, report, exit. Never returns. */
 static void
-cfg_loader_child(int fd, void *region, const char *file)
+cfg_loader_child(int fd, void *region, const char *file,
+    const struct cfg *prev)
 {
 	struct cfg_errors	 errs = { 0 };
 	struct cfg_loader_hdr	 h;
@@ -89,7 +90,7 @@ cfg_loader_child(int fd, void *region, const char *file)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	arena_set_region(region, CFG_LOADER_REGION);
 	cfg_load_keep_tree();		/* we exit next */
-	c = cfg_load(file, &errs);
+	c = cfg_load_next(file, prev, &errs);
 	h.magic = CFG_LOADER_MAGIC;
 	h.nerrors = (uint32_t)errs.n;
 	h.cfg = (uint64_t)(uintptr_t)c;
@@ -195,7 +196,7 @@ cfg_loader_read_cb(evutil_socket_t fd, short ev, void *arg)
 
 struct cfg_loader *
 cfg_loader_start(struct event_base *base, struct proc_runner *runner,
-    const char *file, cfg_loader_fn fn, void *arg)
+    const char *file, const struct cfg *prev, cfg_loader_fn fn, void *arg)
 {
 	struct proc_spec	 spec;
 	struct cfg_loader	*l;
@@ -232,7 +233,7 @@ cfg_loader_start(struct event_base *base, struct proc_runner *runner,
 	}
 	if (pid == 0) {
 		close(p[0]);
-		cfg_loader_child(p[1], l->region, file);
+		cfg_loader_child(p[1], l->region, file, prev);
 	}
 	close(p[1]);
 	l->fd = p[0];

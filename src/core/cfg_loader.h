@@ -27,12 +27,13 @@ typedef void	(*cfg_loader_fn)(void *arg, struct cfg *c,
 
 /*
  * The child is forked and reaped by the runner (see proc.h), killed if it
- * takes longer than CFG_LOADER_TIMEOUT_MS. NULL with errno set when no
- * child could be started.
+ * takes longer than CFG_LOADER_TIMEOUT_MS. It loads with cfg_load_next()
+ * after prev (the running config, or NULL), which it reads, never writes.
+ * NULL with errno set when no child could be started.
  */
 struct cfg_loader	*cfg_loader_start(struct event_base *,
 			    struct proc_runner *, const char *file,
-			    cfg_loader_fn, void *arg);
+			    const struct cfg *prev, cfg_loader_fn, void *arg);
 /* Stops a load in flight; fn is not called. */
 void			 cfg_loader_cancel(struct cfg_loader *);
 

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -626,7 +627,7 @@ cfg_defaults(struct cfg *c)
 	gl->ipvs_drift_interval = 30000;
 }
 
-static void
+void
 cfg_parse_root(struct cfg_parser *p, const config_setting_t *root)
 {
 	static const char *const keys[] = { "global", "vrrp_scripts",
@@ -646,40 +647,20 @@ cfg_parse_root(struct cfg_parser *p, const config_setting_t *root)
 		cfg_parse_virtual_servers(p, s);
 }
 
-static struct cfg *
-cfg_load_common(config_t *lc, int readrc, const char *file,
-    struct cfg_errors *errs)
+struct cfg *
+cfg_new(const char *file)
 {
-	struct cfg_parser	 p;
-	struct cfg		*c;
-	struct arena		 a = { 0 };
-	size_t			 nerr = errs->n;
+	struct arena	 a = { 0 };
+	struct cfg	*c;
 
-	if (readrc != CONFIG_TRUE) {
-		const char *f = config_error_file(lc);
-
-		cfg_errors_add(errs, "%s:%d: %s", f ? f : file,
-		    config_error_line(lc), config_error_text(lc));
-		return NULL;
-	}
 	c = arena_alloc(&a, sizeof(*c));
 	c->arena = a;
 	c->file = arena_strdup(&c->arena, file);
 	cfg_defaults(c);
-	p.cfg = c;
-	p.errs = errs;
-	p.file = c->file;
-	cfg_parse_root(&p, config_root_setting(lc));
-	/* Cross-checks run even after errors, so one run shows them all. */
-	cfg_validate(&p);
-	if (errs->n != nerr) {
-		cfg_free(c);
-		return NULL;
-	}
 	return c;
 }
 
-static void
+void
 cfg_lc_init(config_t *lc, const char *file)
 {
 	char	*copy;
@@ -702,40 +683,129 @@ cfg_load_keep_tree(void)
 	cfg_keep_tree = true;
 }
 
+/* The whole text, through libconfig's stream reader as a file would be. */
+static struct cfg *
+cfg_load_full(const char *text, size_t len, const char *file,
+    struct cfg_errors *errs)
+{
+	struct cfg_parser	 p;
+	struct cfg		*c;
+	config_t		 lc;
+	FILE			*fp;
+	size_t			 nerr = errs->n;
+	int			 rc;
+
+	cfg_lc_init(&lc, file);
+	if (len == 0)
+		rc = config_read_string(&lc, "");
+	else {
+		if ((fp = fmemopen((void *)(uintptr_t)text, len, "r")) == NULL)
+			fatal("fmemopen");
+		rc = config_read(&lc, fp);
+		fclose(fp);
+	}
+	if (rc != CONFIG_TRUE) {
+		const char *f = config_error_file(&lc);
+
+		cfg_errors_add(errs, "%s:%d: %s", f ? f : file,
+		    config_error_line(&lc), config_error_text(&lc));
+		config_destroy(&lc);
+		return NULL;
+	}
+	c = cfg_new(file);
+	p.cfg = c;
+	p.errs = errs;
+	p.file = c->file;
+	cfg_parse_root(&p, config_root_setting(&lc));
+	/* Cross-checks run even after errors, so one run shows them all. */
+	cfg_validate(&p);
+	if (!cfg_keep_tree)
+		config_destroy(&lc);
+	if (errs->n != nerr) {
+		cfg_free(c);
+		return NULL;
+	}
+	cfg_src_attach(c, text, len);
+	return c;
+}
+
+static struct cfg *
+cfg_load_text(const char *text, size_t len, const char *file,
+    const struct cfg *prev, struct cfg_errors *errs)
+{
+	struct cfg *c;
+
+	if (prev != NULL && (c = cfg_splice(prev, text, len, file)) != NULL)
+		return c;
+	return cfg_load_full(text, len, file, errs);
+}
+
+/* The file's bytes, NUL-terminated, or NULL with an error added. */
+static char *
+cfg_read_file(const char *file, size_t *len, struct cfg_errors *errs)
+{
+	FILE	*fp;
+	char	*t = NULL, *n;
+	size_t	 cap = 0, r;
+
+	*len = 0;
+	if ((fp = fopen(file, "r")) == NULL)
+		goto fail;
+	do {
+		if (cap - *len < 65536) {
+			cap = cap ? cap * 2 : 262144;
+			if ((n = realloc(t, cap + 1)) == NULL)
+				fatal("cfg_read_file");
+			t = n;
+		}
+		r = fread(t + *len, 1, cap - *len, fp);
+		*len += r;
+	} while (r != 0);
+	if (ferror(fp)) {
+		fclose(fp);
+		goto fail;
+	}
+	fclose(fp);
+	t[*len] = '\0';
+	return t;
+fail:
+	cfg_errors_add(errs, "%s:0: cannot open: %s", file, strerror(errno));
+	free(t);
+	return NULL;
+}
+
+struct cfg *
+cfg_load_next(const char *file, const struct cfg *prev,
+    struct cfg_errors *errs)
+{
+	struct cfg	*c;
+	size_t		 len;
+	char		*t;
+
+	if ((t = cfg_read_file(file, &len, errs)) == NULL)
+		return NULL;
+	c = cfg_load_text(t, len, file, prev, errs);
+	free(t);
+	return c;
+}
+
 struct cfg *
 cfg_load(const char *file, struct cfg_errors *errs)
 {
-	config_t	 lc;
-	struct cfg	*c;
-	FILE		*fp;
-	int		 rc;
+	return cfg_load_next(file, NULL, errs);
+}
 
-	if ((fp = fopen(file, "r")) == NULL) {
-		cfg_errors_add(errs, "%s:0: cannot open: %s", file,
-		    strerror(errno));
-		return NULL;
-	}
-	cfg_lc_init(&lc, file);
-	rc = config_read(&lc, fp);
-	fclose(fp);
-	c = cfg_load_common(&lc, rc, file, errs);
-	if (!cfg_keep_tree)
-		config_destroy(&lc);
-	return c;
+struct cfg *
+cfg_load_string_next(const char *text, const char *file,
+    const struct cfg *prev, struct cfg_errors *errs)
+{
+	return cfg_load_text(text, strlen(text), file, prev, errs);
 }
 
 struct cfg *
 cfg_load_string(const char *text, const char *file, struct cfg_errors *errs)
 {
-	config_t	 lc;
-	struct cfg	*c;
-	int		 rc;
-
-	cfg_lc_init(&lc, file);
-	rc = config_read_string(&lc, text);
-	c = cfg_load_common(&lc, rc, file, errs);
-	config_destroy(&lc);
-	return c;
+	return cfg_load_string_next(text, file, NULL, errs);
 }
 
 void

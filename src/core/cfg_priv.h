@@ -85,8 +85,32 @@ void	cfg_parse_vrrp_scripts(struct cfg_parser *, const config_setting_t *);
 void	cfg_parse_vrrp_instances(struct cfg_parser *, const config_setting_t *);
 void	cfg_parse_sync_groups(struct cfg_parser *, const config_setting_t *);
 void	cfg_parse_virtual_servers(struct cfg_parser *, const config_setting_t *);
+/* Parses list's groups into out[] (room for all); returns how many. */
+size_t	cfg_parse_vs_elems(struct cfg_parser *, const config_setting_t *list,
+	    struct cfg_vs *out);
 /* Cross-reference checks over the whole config, in cfg_validate.c. */
 void	cfg_validate(struct cfg_parser *);
+
+/* An empty config for file, with the defaults, in its own arena. */
+struct cfg *cfg_new(const char *file);
+/* libconfig set up as every load uses it (includes, options). */
+void	cfg_lc_init(config_t *, const char *file);
+/* Every top-level section of root into p->cfg, without validation. */
+void	cfg_parse_root(struct cfg_parser *, const config_setting_t *root);
+
+/*
+ * Reload support, in cfg_splice.c and cfg_copy.c. cfg_src_attach keeps
+ * text (len bytes, which c was fully parsed from) in c for the next
+ * load, when it can tell where each virtual server is in it. cfg_splice
+ * builds the config of a new text from prev by parsing only what changed,
+ * or returns NULL: the caller then parses the whole text.
+ */
+void	 cfg_src_attach(struct cfg *c, const char *text, size_t len);
+struct cfg *cfg_splice(const struct cfg *prev, const char *text, size_t len,
+	    const char *file);
+/* A deep copy of s into arena a, its lines moved by dline. */
+void	 cfg_vs_copy(struct arena *a, struct cfg_vs *d, const struct cfg_vs *s,
+	    int dline);
 
 extern const struct cfg_enum cfg_fwd_names[];
 extern const struct cfg_enum cfg_proto_names[];

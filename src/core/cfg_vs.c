@@ -560,20 +560,31 @@ cfg_vs(struct cfg_parser *p, const config_setting_t *g, struct cfg_vs *vs)
 	}
 }
 
+size_t
+cfg_parse_vs_elems(struct cfg_parser *p, const config_setting_t *list,
+    struct cfg_vs *out)
+{
+	const config_setting_t	*g;
+	size_t			 i, n = (size_t)config_setting_length(list), k;
+
+	for (i = k = 0; i < n; i++) {
+		g = config_setting_get_elem(list, i);
+		if (cfg_is_group(p, g, "a virtual server"))
+			cfg_vs(p, g, &out[k++]);
+	}
+	return k;
+}
+
 void
 cfg_parse_virtual_servers(struct cfg_parser *p, const config_setting_t *list)
 {
-	struct cfg		*c = p->cfg;
-	const config_setting_t	*g;
-	size_t			 i, n;
+	struct cfg	*c = p->cfg;
+	size_t		 n;
 
 	if ((list = cfg_get_list(p, config_setting_parent(list),
 	    "virtual_servers", &n)) == NULL)
 		return;
 	c->vs = arena_calloc(&c->arena, n, sizeof(*c->vs));
-	for (i = 0; i < n; i++) {
-		g = config_setting_get_elem(list, i);
-		if (cfg_is_group(p, g, "a virtual server"))
-			cfg_vs(p, g, &c->vs[c->nvs++]);
-	}
+	c->nvs = cfg_parse_vs_elems(p, list, c->vs);
+	c->parsed_vs = c->nvs;
 }

@@ -450,9 +450,11 @@ daemon_reload_apply(struct director *d, struct cfg *nc,
 	cfg_free(old);
 	/* A config parsed here leaves libconfig's tree: give its pages back. */
 	malloc_trim(0);
-	log_info("reload OK: generation %llu (read in %llu ms, applied in "
-	    "%llu ms)", (unsigned long long)d->generation,
+	log_info("reload OK: generation %llu (read in %llu ms, %zu of %zu "
+	    "virtual servers parsed, applied in %llu ms)",
+	    (unsigned long long)d->generation,
 	    (unsigned long long)(t0 - d->reload.begun_us) / 1000,
+	    nc->parsed_vs, nc->nvs,
 	    (unsigned long long)(clock_now_us() - t0) / 1000);
 }
 
@@ -491,13 +493,13 @@ daemon_reload_begin(struct director *d)
 	d->reload.started++;
 	d->reload.begun_us = clock_now_us();
 	d->reload.loader = d->procs == NULL ? NULL :
-	    cfg_loader_start(d->base, d->procs, d->cfg_file,
+	    cfg_loader_start(d->base, d->procs, d->cfg_file, d->cfg,
 	    daemon_reload_loaded, d);
 	if (d->reload.loader != NULL)
 		return;
 	/* No child (out of processes or memory?): load here, on the loop. */
 	log_warn("config loader process");
-	nc = cfg_load(d->cfg_file, &errs);
+	nc = cfg_load_next(d->cfg_file, d->cfg, &errs);
 	daemon_reload_loaded(d, nc, &errs);
 	cfg_errors_free(&errs);
 }

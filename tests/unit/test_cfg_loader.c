@@ -76,7 +76,7 @@ write_file(const char *text)
 }
 
 static void
-load_child(const char *path, struct result *r)
+load_child_after(const char *path, const struct cfg *prev, struct result *r)
 {
 	struct event_base	*base = event_base_new();
 	struct proc_runner	*runner = proc_runner_new(base);
@@ -84,7 +84,7 @@ load_child(const char *path, struct result *r)
 	int			 i;
 
 	memset(r, 0, sizeof(*r));
-	l = cfg_loader_start(base, runner, path, loaded, r);
+	l = cfg_loader_start(base, runner, path, prev, loaded, r);
 	assert_non_null(l);
 	for (i = 0; i < 1000 && !r->called; i++)
 		event_base_loop(base, EVLOOP_ONCE);
@@ -95,6 +95,12 @@ load_child(const char *path, struct result *r)
 	assert_int_equal(proc_running(runner), 0);
 	proc_runner_free(runner);
 	event_base_free(base);
+}
+
+static void
+load_child(const char *path, struct result *r)
+{
+	load_child_after(path, NULL, r);
 }
 
 static char *
@@ -184,6 +190,68 @@ missing_file(void **state)
 	free(r.errors);
 }
 
+static const char *two =
+    "virtual_servers = (\n"
+    "  { name = \"a\"; address = \"192.0.2.1\"; port = 80; real_servers = (\n"
+    "    { address = \"198.51.100.11\"; weight = 3;\n"
+    "      check = { type = \"http\"; path = \"/a\"; }; } ); },\n"
+    "  { name = \"b\"; address = \"192.0.2.1\"; port = 81; real_servers = (\n"
+    "    { address = \"198.51.100.12\"; weight = %d;\n"
+    "      check = { type = \"http\"; path = \"/b\"; }; } ); }\n"
+    ");\n";
+
+/*
+ * A reload after a config the child built: only the changed server is
+ * parsed, the other is copied out of the running config's mapping, and
+ * the result stays whole once that mapping is gone (twice in a row).
+ */
+static void
+reload_copies_out_of_the_old_mapping(void **state)
+{
+	struct cfg_errors	 errs = { 0 };
+	struct result		 r1, r2, r3;
+	struct cfg		*here;
+	char			 text[1024], *path, *a, *b;
+
+	(void)state;
+	snprintf(text, sizeof(text), two, 1);
+	path = write_file(text);
+	load_child(path, &r1);
+	assert_non_null(r1.cfg);
+	assert_int_equal(r1.cfg->parsed_vs, 2);
+	snprintf(text, sizeof(text), two, 2);
+	unlink(path);
+	free(path);
+	path = write_file(text);
+	load_child_after(path, r1.cfg, &r2);
+	assert_non_null(r2.cfg);
+	assert_int_equal(r2.cfg->parsed_vs, 1);
+	cfg_free(r1.cfg);	/* unmaps the first region */
+	here = cfg_load(path, &errs);
+	a = print(r2.cfg);
+	b = print(here);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	cfg_free(here);
+	snprintf(text, sizeof(text), two, 5);
+	unlink(path);
+	free(path);
+	path = write_file(text);
+	load_child_after(path, r2.cfg, &r3);
+	cfg_free(r2.cfg);
+	assert_non_null(r3.cfg);
+	assert_int_equal(r3.cfg->parsed_vs, 1);
+	assert_string_equal(r3.cfg->vs[0].rs[0].check.path, "/a");
+	assert_int_equal(r3.cfg->vs[1].rs[0].weight, 5);
+	cfg_free(r3.cfg);
+	free(r1.errors);
+	free(r2.errors);
+	free(r3.errors);
+	unlink(path);
+	free(path);
+}
+
 static void
 cancel_calls_nobody(void **state)
 {
@@ -195,7 +263,7 @@ cancel_calls_nobody(void **state)
 	int			 i;
 
 	(void)state;
-	l = cfg_loader_start(base, runner, path, loaded, &r);
+	l = cfg_loader_start(base, runner, path, NULL, loaded, &r);
 	assert_non_null(l);
 	cfg_loader_cancel(l);
 	for (i = 0; i < 1000 && proc_running(runner) > 0; i++)
@@ -215,6 +283,7 @@ main(void)
 		cmocka_unit_test(good_config_is_the_same),
 		cmocka_unit_test(bad_config_same_errors),
 		cmocka_unit_test(missing_file),
+		cmocka_unit_test(reload_copies_out_of_the_old_mapping),
 		cmocka_unit_test(cancel_calls_nobody),
 	};
 

@@ -1,0 +1,433 @@
+/*
+ * test_cfg_splice.c - a reload that parses only what changed gives the
+ * config a full parse gives: the same canonical print, the same line for
+ * every object, the same errors; and it does parse only what changed.
+ *
+ * Besides the edits an operator makes, 4,000 random edits (brackets,
+ * quotes, comments, whole elements, @include) are checked against a full
+ * parse, each new config becoming the next one's base, with the base
+ * freed before the result is read (ASan then sees any pointer a copy
+ * did not follow).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <event2/buffer.h>
+
+#include "cfg.h"
+
+static const char *base =
+    "# director.conf\n"
+    "global = { router_id = \"lb1\"; script_security = false;\n"
+    "  notify = [ \"/bin/echo\", \"any\" ]; };\n"
+    "vrrp_instances = ( { name = \"VI_1\"; interface = \"eth0\";\n"
+    "  virtual_router_id = 51; priority = 150;\n"
+    "  virtual_addresses = ( \"192.0.2.100/24\" ); } );\n"
+    "virtual_servers = (\n"
+    "  { name = \"web\"; address = \"192.0.2.100\"; port = 80;\n"
+    "    scheduler = \"wrr\"; quorum = 2; hysteresis = 1;\n"
+    "    sorry_server = { address = \"192.0.2.99\"; };\n"
+    "    notify = { quorum_up = \"/bin/true\";\n"
+    "      quorum_down = [ \"/bin/echo\", \"down\" ]; };\n"
+    "    real_servers = (\n"
+    "      { address = \"198.51.100.11\"; weight = 3;\n"
+    "        notify = { up = \"/bin/true\"; };\n"
+    "        check = { type = \"http\"; path = \"/health\";\n"
+    "          status = ( 200, \"301-302\" ); host = \"a.example\";\n"
+    "          body_regex = \"^ok\"; weight_header = \"X-W\"; }; },\n"
+    "      { address = \"198.51.100.12\"; weight = 1;\n"
+    "        check = { type = \"tcp\"; send = \"PING\\r\\n\";"
+    " expect = \"+PONG\"; }; } ); },\n"
+    "  /* a comment with } and ( in it */\n"
+    "  { name = \"tls\"; address = \"192.0.2.100\"; port = 443;\n"
+    "    real_servers = ( { address = \"198.51.100.13\";\n"
+    "      check = { type = \"https\"; tls_verify = false;\n"
+    "        sni = \"s.example\"; digest = \"sha256:"
+    "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855\";"
+    " }; } ); },\n"
+    "  { name = \"dns\"; address = \"192.0.2.100\"; port = 53;\n"
+    "    protocol = \"udp\"; one_packet = true; # } not a brace\n"
+    "    real_servers = ( { address = \"198.51.100.14\";\n"
+    "      check = { type = \"script\"; script = [ \"/bin/sh\", \"-c\","
+    " \"exit 0 # }\" ];\n"
+    "        dynamic_weight = true; }; } ); },\n"
+    "  { name = \"mark\"; fwmark = 7; scheduler = \"mh\";\n"
+    "    scheduler_flags = [ \"mh-port\" ]; persistence_timeout = 60;\n"
+    "    real_servers = ( { address = \"198.51.100.15\"; weight = 2;\n"
+    "      forwarding = \"tun\"; tunnel = { type = \"gue\"; port = 6080; };\n"
+    "      check = { type = \"tls\"; port = 443; }; } ); }\n"
+    ");\n"
+    "sync_groups = ( { name = \"G\"; instances = [ \"VI_1\" ]; } );\n";
+
+static char *
+print(const struct cfg *c)
+{
+	struct evbuffer	*b = evbuffer_new();
+	size_t		 n;
+	char		*s;
+
+	cfg_print(c, b);
+	n = evbuffer_get_length(b);
+	s = malloc(n + 1);
+	evbuffer_remove(b, s, n);
+	s[n] = '\0';
+	evbuffer_free(b);
+	return s;
+}
+
+static char *
+errors(const struct cfg_errors *e)
+{
+	size_t	 i, len = 1;
+	char	*s;
+
+	for (i = 0; i < e->n; i++)
+		len += strlen(e->msg[i]) + 1;
+	s = calloc(1, len);
+	for (i = 0; i < e->n; i++) {
+		strcat(s, e->msg[i]);
+		strcat(s, "\n");
+	}
+	return s;
+}
+
+static void
+same_rs(const struct cfg_rs *a, const struct cfg_rs *b)
+{
+	assert_int_equal(a->line, b->line);
+	assert_int_equal(a->check.line, b->check.line);
+	assert_int_equal(a->check.script.line, b->check.script.line);
+	assert_int_equal(a->notify_up.line, b->notify_up.line);
+	assert_int_equal(a->notify_down.line, b->notify_down.line);
+}
+
+/* What cfg_print leaves out: where each object was declared. */
+static void
+same_lines(const struct cfg *a, const struct cfg *b)
+{
+	size_t i, j;
+
+	assert_int_equal(a->nvs, b->nvs);
+	for (i = 0; i < a->nvs; i++) {
+		assert_int_equal(a->vs[i].line, b->vs[i].line);
+		assert_int_equal(a->vs[i].notify_quorum_up.line,
+		    b->vs[i].notify_quorum_up.line);
+		assert_int_equal(a->vs[i].notify_quorum_down.line,
+		    b->vs[i].notify_quorum_down.line);
+		same_rs(&a->vs[i].sorry, &b->vs[i].sorry);
+		assert_int_equal(a->vs[i].nrs, b->vs[i].nrs);
+		for (j = 0; j < a->vs[i].nrs; j++)
+			same_rs(&a->vs[i].rs[j], &b->vs[i].rs[j]);
+	}
+	assert_int_equal(a->nvrrp, b->nvrrp);
+	for (i = 0; i < a->nvrrp; i++)
+		assert_int_equal(a->vrrp[i].line, b->vrrp[i].line);
+	assert_int_equal(a->ngroups, b->ngroups);
+	for (i = 0; i < a->ngroups; i++)
+		assert_int_equal(a->groups[i].line, b->groups[i].line);
+}
+
+/*
+ * Loads text after *prev both ways and checks they agree. Frees *prev
+ * and replaces it with the new config when there is one. Returns how
+ * many virtual servers the reload parsed, or -1 when the text is bad.
+ */
+static long
+reload(struct cfg **prev, const char *text)
+{
+	struct cfg_errors	 e1 = { 0 }, e2 = { 0 };
+	struct cfg		*full, *next;
+	char			*s1, *s2;
+	long			 parsed = -1;
+
+	full = cfg_load_string(text, "t.conf", &e1);
+	next = cfg_load_string_next(text, "t.conf", *prev, &e2);
+	s1 = errors(&e1);
+	s2 = errors(&e2);
+	assert_string_equal(s1, s2);
+	free(s1);
+	free(s2);
+	assert_int_equal(full == NULL, next == NULL);
+	if (next != NULL) {
+		cfg_free(*prev);
+		*prev = next;
+		s1 = print(full);
+		s2 = print(next);
+		assert_string_equal(s1, s2);
+		free(s1);
+		free(s2);
+		same_lines(full, next);
+		parsed = (long)next->parsed_vs;
+	}
+	cfg_free(full);
+	cfg_errors_free(&e1);
+	cfg_errors_free(&e2);
+	return parsed;
+}
+
+/* base with the first from replaced by to (which must be there). */
+static char *
+edit(const char *text, const char *from, const char *to)
+{
+	const char	*at = strstr(text, from);
+	size_t		 n = strlen(text) - strlen(from) + strlen(to);
+	char		*s;
+
+	assert_non_null(at);
+	s = malloc(n + 1);
+	snprintf(s, n + 1, "%.*s%s%s", (int)(at - text), text, to,
+	    at + strlen(from));
+	return s;
+}
+
+static struct cfg *
+load_base(void)
+{
+	struct cfg_errors	 e = { 0 };
+	struct cfg		*c = cfg_load_string(base, "t.conf", &e);
+
+	if (c == NULL && e.n > 0)
+		fail_msg("%s", e.msg[0]);
+	assert_non_null(c);
+	assert_int_equal(c->nvs, 4);
+	assert_int_equal(c->parsed_vs, 4);
+	assert_non_null(c->src);
+	return c;
+}
+
+/* Edits an operator makes, and how much of the file each one reparses. */
+static void
+operator_edits(void **state)
+{
+	static const struct {
+		const char	*from, *to;
+		long		 parsed;	/* -1: refused */
+	} edits[] = {
+		{ "weight = 3;", "weight = 5;", 1 },
+		{ "port = 53;", "port = 54;", 1 },
+		{ "type = \"tls\"; port = 443;", "type = \"tcp\";", 1 },
+		{ "weight = 1;\n", "weight = 1;\n\n\n", 1 },
+		/* a new server, with lines, in the middle: it and the
+		 * neighbour the edit's text runs into */
+		{ "  { name = \"dns\";", "  { name = \"new\"; address = "
+		    "\"192.0.2.100\";\n    port = 8080; },\n  { name = \"dns\";",
+		    2 },
+		/* one removed */
+		{ "  { name = \"tls\"; address = \"192.0.2.100\"; port = 443;\n"
+		    "    real_servers = ( { address = \"198.51.100.13\";\n",
+		    "  { name = \"tls\"; address = \"192.0.2.100\"; port = 443;"
+		    " },\n  { name = \"tls2\"; address = \"192.0.2.101\"; port = "
+		    "443;\n    real_servers = ( { address = \"198.51.100.13\";\n",
+		    2 },
+		/* outside the list, before and after it */
+		{ "router_id = \"lb1\";", "router_id = \"lb2\";\n", 0 },
+		{ "priority = 150;", "priority = 100;", 0 },
+		{ "instances = [ \"VI_1\" ];", "instances = [ \"VI_1\" ];\n"
+		    "  notify = { any = \"/bin/true\"; };", 0 },
+		/* a comment between elements touches both neighbours */
+		{ "/* a comment with } and ( in it */", "# x", 2 },
+		/* bad: each is refused with the full parse's message */
+		{ "scheduler = \"wrr\";", "scheduler = \"wrx\";", -1 },
+		{ "name = \"dns\";", "name = \"web\";", -1 },
+		{ "port = 53;", "port = = 53;", -1 },
+		{ "\"exit 0 # }\"", "\"exit 0 # }", -1 },
+		{ "router_id = \"lb1\";", "router_id = 5;", -1 },
+		{ "instances = [ \"VI_1\" ];", "instances = [ \"VI_9\" ];", -1 },
+		{ "# director.conf\n", "", 0 },
+		{ "\n);\nsync_groups", "\n) ;\nsync_groups", 0 },
+		/* the list's own brackets: a full parse, the same result */
+		{ "virtual_servers = (\n", "virtual_servers = ( # x\n", 4 },
+		{ "virtual_servers = (\n", "virtual_servers = [\n", -1 },
+	};
+	struct cfg	*prev;
+	char		*t;
+	size_t		 i;
+	long		 r;
+
+	(void)state;
+	for (i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		prev = load_base();
+		t = edit(base, edits[i].from, edits[i].to);
+		if ((r = reload(&prev, t)) != edits[i].parsed)
+			fail_msg("edit %zu: \"%s\" -> \"%s\": parsed %ld, "
+			    "want %ld", i, edits[i].from, edits[i].to, r,
+			    edits[i].parsed);
+		free(t);
+		cfg_free(prev);
+	}
+}
+
+/* Unchanged text: nothing parsed but the small rest; then edits chain. */
+static void
+chained_edits(void **state)
+{
+	struct cfg	*c = load_base();
+	char		*t1, *t2, *t3;
+
+	(void)state;
+	assert_int_equal(reload(&c, base), 0);
+	t1 = edit(base, "weight = 3;", "weight = 4;");
+	assert_int_equal(reload(&c, t1), 1);
+	t2 = edit(t1, "router_id = \"lb1\";", "router_id = \"lb1\";\n\n");
+	assert_int_equal(reload(&c, t2), 0);
+	t3 = edit(t2, "weight = 2;", "weight = 9;");
+	assert_int_equal(reload(&c, t3), 1);
+	assert_int_equal(c->vs[3].rs[0].weight, 9);
+	assert_int_equal(c->vs[0].rs[0].weight, 4);
+	free(t1);
+	/* Two places, the first and the last server: all four are parsed. */
+	t1 = edit(t3, "weight = 4;", "weight = 6;");
+	free(t2);
+	t2 = edit(t1, "weight = 9;", "weight = 8;");
+	assert_int_equal(reload(&c, t2), 4);
+	assert_int_equal(c->vs[3].rs[0].weight, 8);
+	free(t1);
+	free(t2);
+	free(t3);
+	cfg_free(c);
+}
+
+/* @include: the scanner does not follow it, so every load is full. */
+static void
+include_is_full(void **state)
+{
+	struct cfg_errors	 e = { 0 };
+	struct cfg		*c;
+	char			*t = edit(base, "sync_groups = (",
+				    "@include \"/nonexistent.conf\"\nsync_groups = (");
+
+	(void)state;
+	c = cfg_load_string(t, "t.conf", &e);
+	assert_null(c);
+	assert_non_null(strstr(e.msg[0], "t.conf"));
+	cfg_errors_free(&e);
+	free(t);
+	c = load_base();
+	t = edit(base, "weight = 3;", "weight = 3; # @include \"x\"");
+	assert_int_equal(reload(&c, t), 4);
+	free(t);
+	cfg_free(c);
+}
+
+static const char *const snippets[] = {
+	"", "{", "}", "(", ")", "[", "]", ",", ";", "=", "\"", "\\\"", "\\",
+	"#", "//", "/*", "*/", "\n", " ", "@include \"x\"\n", "weight = 7;",
+	"port = 81;", "x", "1", "virtual_servers", "# }\n", "\"}\"",
+	"{ name = \"n\"; address = \"10.9.9.9\"; port = 80; }",
+	", { name = \"m\"; address = \"10.9.9.8\"; port = 80; }",
+	"{ name = \"k\"; address = \"10.9.9.7\"; port = 80; },",
+	"scheduler = \"rr\";", "/* } */", "real_servers = ( );",
+};
+
+/*
+ * Random edits: a deletion and an insertion at one place, sometimes at
+ * two. Whatever the result, the reload and a full parse must agree.
+ */
+static void
+random_edits(void **state)
+{
+	struct cfg	*c = load_base();
+	char		*cur = strdup(base), *t;
+	size_t		 len, at, del, k, n_ok = 0, n_spliced = 0;
+	unsigned	 seed = 12345;
+	long		 r;
+	int		 i, j, places;
+
+	(void)state;
+	for (i = 0; i < 4000; i++) {
+		t = strdup(cur);
+		places = rand_r(&seed) % 8 == 0 ? 2 : 1;
+		for (j = 0; j < places; j++) {
+			len = strlen(t);
+			at = (size_t)rand_r(&seed) % (len + 1);
+			del = (size_t)rand_r(&seed) % 4 == 0 ?
+			    (size_t)rand_r(&seed) % 40 : 0;
+			if (del > len - at)
+				del = len - at;
+			k = (size_t)rand_r(&seed) %
+			    (sizeof(snippets) / sizeof(snippets[0]));
+			char *n = malloc(len - del + strlen(snippets[k]) + 1);
+			sprintf(n, "%.*s%s%s", (int)at, t, snippets[k],
+			    t + at + del);
+			free(t);
+			t = n;
+		}
+		r = reload(&c, t);
+		if (r >= 0) {
+			n_ok++;
+			n_spliced += (size_t)r < c->nvs;
+			free(cur);
+			cur = t;
+		} else
+			free(t);
+		/* Drift back to the base now and then. */
+		if (i % 200 == 199) {
+			assert_true(reload(&c, base) >= 0);
+			free(cur);
+			cur = strdup(base);
+		}
+	}
+	print_message("random edits: %zu of 4000 loaded, %zu of them by "
+	    "parsing only what changed\n", n_ok, n_spliced);
+	/* The test must have exercised both outcomes a good deal. */
+	assert_true(n_ok > 400);
+	assert_true(n_spliced > 200);
+	free(cur);
+	cfg_free(c);
+}
+
+/* At 1,000 virtual servers a one-line change parses one of them. */
+static void
+large_one_line(void **state)
+{
+	struct evbuffer	*b = evbuffer_new();
+	struct cfg	*c;
+	char		*t1, *t2;
+	size_t		 i, n;
+
+	(void)state;
+	evbuffer_add_printf(b, "virtual_servers = (\n");
+	for (i = 0; i < 1000; i++)
+		evbuffer_add_printf(b, "  { name = \"s%zu\"; address = "
+		    "\"10.10.0.1\"; port = %zu; real_servers = (\n"
+		    "    { address = \"10.128.%zu.1\"; weight = 1; },\n"
+		    "    { address = \"10.128.%zu.2\"; weight = 2; } ); }%s\n",
+		    i, 1000 + i, i % 250, i % 250, i == 999 ? "" : ",");
+	evbuffer_add_printf(b, ");\n");
+	n = evbuffer_get_length(b);
+	t1 = malloc(n + 1);
+	evbuffer_remove(b, t1, n);
+	t1[n] = '\0';
+	evbuffer_free(b);
+	c = cfg_load_string(t1, "big.conf", &(struct cfg_errors){ 0 });
+	assert_non_null(c);
+	t2 = edit(t1, "\"s500\"; address = \"10.10.0.1\"; port = 1500; "
+	    "real_servers = (\n    { address = \"10.128.0.1\"; weight = 1;",
+	    "\"s500\"; address = \"10.10.0.1\"; port = 1500; "
+	    "real_servers = (\n    { address = \"10.128.0.1\"; weight = 7;");
+	assert_int_equal(reload(&c, t2), 1);
+	assert_int_equal(c->vs[500].rs[0].weight, 7);
+	assert_string_equal(c->vs[999].name, "s999");
+	free(t1);
+	free(t2);
+	cfg_free(c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(operator_edits),
+		cmocka_unit_test(chained_edits),
+		cmocka_unit_test(include_is_full),
+		cmocka_unit_test(random_edits),
+		cmocka_unit_test(large_one_line),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
