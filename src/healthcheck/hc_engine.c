@@ -415,7 +415,12 @@ hc_build(struct hc_engine *e, const struct cfg *c, struct hc_engine *old)
 				s->last_change = o->last_change;
 				memcpy(s->results, o->results,
 				    sizeof(s->results));
-				if (o->target <= s->rs->max_weight)
+				/*
+				 * A weight the check set (dynamic) stays; one
+				 * from the file follows the file.
+				 */
+				if (o->target != o->rs->weight &&
+				    o->target <= s->rs->max_weight)
 					s->weight = s->target = o->target;
 				hc_arm(s, hc_remaining(o));
 				continue;
