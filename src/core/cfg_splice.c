@@ -25,6 +25,8 @@
 #include "cfg_priv.h"
 #include "cfg_scan.h"
 
+#define SPLICE_BLOCK	4096
+
 struct cfg_src {
 	char		*text;
 	size_t		 len;
@@ -133,8 +135,16 @@ splice_plan(struct splice *sp)
 	int			 line, n;
 
 	max = sp->len < sp->o->len ? sp->len : sp->o->len;
+	/* Block by block first: byte by byte is a third of a splice. */
+	while (sp->p + SPLICE_BLOCK <= max &&
+	    memcmp(sp->t + sp->p, sp->o->text + sp->p, SPLICE_BLOCK) == 0)
+		sp->p += SPLICE_BLOCK;
 	while (sp->p < max && sp->t[sp->p] == sp->o->text[sp->p])
 		sp->p++;
+	while (s + SPLICE_BLOCK <= max - sp->p && memcmp(sp->t + sp->len - s -
+	    SPLICE_BLOCK, sp->o->text + sp->o->len - s - SPLICE_BLOCK,
+	    SPLICE_BLOCK) == 0)
+		s += SPLICE_BLOCK;
 	while (s < max - sp->p && sp->t[sp->len - 1 - s] ==
 	    sp->o->text[sp->o->len - 1 - s])
 		s++;

@@ -383,6 +383,9 @@ cfg_validate_check(struct cfg_parser *p, const struct cfg_vs *vs,
 		cfg_check_argv(p, &ck->script, "check script");
 }
 
+/* Formatted only for a message: 100,000 servers are checked per load. */
+#define RS_ADDR	addr_fmt(&rs->addr, false, a, sizeof(a))
+
 static void
 cfg_validate_rs(struct cfg_parser *p, const struct cfg_vs *vs,
     const struct cfg_rs *rs, const char *what)
@@ -391,27 +394,28 @@ cfg_validate_rs(struct cfg_parser *p, const struct cfg_vs *vs,
 
 	if (rs->bad)
 		return;		/* already reported */
-	addr_fmt(&rs->addr, false, a, sizeof(a));
 	if (rs->addr.af != vs->af && rs->fwd.method != FWD_TUN)
 		ERR(p, rs->line, "vs %s: %s %s is not of the service's family "
-		    "(only tunnelled servers may differ)", vs->name, what, a);
+		    "(only tunnelled servers may differ)", vs->name, what, RS_ADDR);
 	if (addr_is_unusable_host(&rs->addr))
 		ERR(p, rs->line, "vs %s: %s %s is not a host address",
-		    vs->name, what, a);
+		    vs->name, what, RS_ADDR);
 	if (rs->upper_threshold != 0 &&
 	    rs->lower_threshold > rs->upper_threshold)
 		ERR(p, rs->line, "vs %s: %s %s: lower_threshold is above "
-		    "upper_threshold", vs->name, what, a);
+		    "upper_threshold", vs->name, what, RS_ADDR);
 	if (rs->max_weight < rs->weight)
 		ERR(p, rs->line, "vs %s: %s %s: max_weight is below weight",
-		    vs->name, what, a);
+		    vs->name, what, RS_ADDR);
 	if (rs->port == 0 && vs->fwmark == 0 && vs->port != 0)
 		ERR(p, rs->line, "vs %s: %s %s needs a port", vs->name, what,
-		    a);
+		    RS_ADDR);
 	cfg_check_argv(p, &rs->notify_up, "notify script");
 	cfg_check_argv(p, &rs->notify_down, "notify script");
 	cfg_validate_check(p, vs, &rs->check);
 }
+
+#undef RS_ADDR
 
 static void
 cfg_validate_one_vs(struct cfg_parser *p, struct cfg_vs *vs)
