@@ -747,10 +747,14 @@ cfg_read_file(const char *file, size_t *len, struct cfg_errors *errs)
 	FILE	*fp;
 	char	*t = NULL, *n;
 	size_t	 cap = 0, r;
+	int	 saved;
 
 	*len = 0;
-	if ((fp = fopen(file, "r")) == NULL)
-		goto fail;
+	if ((fp = fopen(file, "r")) == NULL) {
+		cfg_errors_add(errs, "%s:0: cannot open: %s", file,
+		    strerror(errno));
+		return NULL;
+	}
 	do {
 		if (cap - *len < 65536) {
 			cap = cap ? cap * 2 : 262144;
@@ -762,16 +766,16 @@ cfg_read_file(const char *file, size_t *len, struct cfg_errors *errs)
 		*len += r;
 	} while (r != 0);
 	if (ferror(fp)) {
+		saved = errno;
 		fclose(fp);
-		goto fail;
+		free(t);
+		cfg_errors_add(errs, "%s:0: cannot read: %s", file,
+		    strerror(saved));
+		return NULL;
 	}
 	fclose(fp);
 	t[*len] = '\0';
 	return t;
-fail:
-	cfg_errors_add(errs, "%s:0: cannot open: %s", file, strerror(errno));
-	free(t);
-	return NULL;
 }
 
 struct cfg *
