@@ -17,6 +17,7 @@
 #include <event2/buffer.h>
 
 #include "cfg.h"
+#include "cfg_text.h"
 
 static struct cfg *
 load_ok(const char *text)
@@ -342,22 +343,6 @@ script_security_directories(void **state)
 	rmdir(dir);
 }
 
-static char *
-print_cfg(const struct cfg *c)
-{
-	struct evbuffer	*b = evbuffer_new();
-	size_t		 len;
-	char		*s;
-
-	cfg_print(c, b);
-	len = evbuffer_get_length(b);
-	s = malloc(len + 1);
-	evbuffer_remove(b, s, len);
-	s[len] = '\0';
-	evbuffer_free(b);
-	return s;
-}
-
 static void
 canonical_print_round_trips(void **state)
 {
@@ -374,9 +359,9 @@ canonical_print_round_trips(void **state)
 	    " port = 443; persistence_timeout = 60; persistence_netmask = 64;"
 	    " real_servers = ( { address = \"2001:db8::2\"; check = {"
 	    " type = \"tls\"; sni = \"www\"; }; } ); } );\n");
-	p1 = print_cfg(c1);
+	p1 = cfg_text(c1);
 	c2 = load_ok(p1);
-	p2 = print_cfg(c2);
+	p2 = cfg_text(c2);
 	assert_string_equal(p1, p2);
 	assert_non_null(strstr(p1, "advert_interval = 0.01;"));
 	assert_non_null(strstr(p1, "persistence_netmask = 64;"));

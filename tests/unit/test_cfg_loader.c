@@ -17,6 +17,7 @@
 #include <event2/event.h>
 
 #include "cfg.h"
+#include "cfg_text.h"
 #include "cfg_loader.h"
 #include "proc.h"
 
@@ -103,21 +104,6 @@ load_child(const char *path, struct result *r)
 	load_child_after(path, NULL, r);
 }
 
-static char *
-print(const struct cfg *c)
-{
-	struct evbuffer	*b = evbuffer_new();
-	size_t		 n;
-	char		*s;
-
-	cfg_print(c, b);
-	n = evbuffer_get_length(b);
-	s = calloc(1, n + 1);
-	evbuffer_remove(b, s, n);
-	evbuffer_free(b);
-	return s;
-}
-
 static void
 good_config_is_the_same(void **state)
 {
@@ -135,8 +121,8 @@ good_config_is_the_same(void **state)
 	here = cfg_load(path, &errs);
 	assert_non_null(here);
 	assert_null(here->arena.region);
-	a = print(r.cfg);
-	b = print(here);
+	a = cfg_text(r.cfg);
+	b = cfg_text(here);
 	assert_string_equal(a, b);
 	assert_non_null(strstr(a, "198.51.100.12"));
 	free(a);
@@ -190,15 +176,16 @@ missing_file(void **state)
 	free(r.errors);
 }
 
-static const char *two =
-    "virtual_servers = (\n"
-    "  { name = \"a\"; address = \"192.0.2.1\"; port = 80; real_servers = (\n"
-    "    { address = \"198.51.100.11\"; weight = 3;\n"
-    "      check = { type = \"http\"; path = \"/a\"; }; } ); },\n"
-    "  { name = \"b\"; address = \"192.0.2.1\"; port = 81; real_servers = (\n"
-    "    { address = \"198.51.100.12\"; weight = %d;\n"
-    "      check = { type = \"http\"; path = \"/b\"; }; } ); }\n"
-    ");\n";
+/* Two servers; the second one's weight is the %d. */
+#define TWO \
+    "virtual_servers = (\n" \
+    "  { name = \"a\"; address = \"192.0.2.1\"; port = 80; real_servers = (\n" \
+    "    { address = \"198.51.100.11\"; weight = 3;\n" \
+    "      check = { type = \"http\"; path = \"/a\"; }; } ); },\n" \
+    "  { name = \"b\"; address = \"192.0.2.1\"; port = 81; real_servers = (\n" \
+    "    { address = \"198.51.100.12\"; weight = %d;\n" \
+    "      check = { type = \"http\"; path = \"/b\"; }; } ); }\n" \
+    ");\n"
 
 /*
  * A reload after a config the child built: only the changed server is
@@ -214,12 +201,12 @@ reload_copies_out_of_the_old_mapping(void **state)
 	char			 text[1024], *path, *a, *b;
 
 	(void)state;
-	snprintf(text, sizeof(text), two, 1);
+	snprintf(text, sizeof(text), TWO, 1);
 	path = write_file(text);
 	load_child(path, &r1);
 	assert_non_null(r1.cfg);
 	assert_int_equal(r1.cfg->parsed_vs, 2);
-	snprintf(text, sizeof(text), two, 2);
+	snprintf(text, sizeof(text), TWO, 2);
 	unlink(path);
 	free(path);
 	path = write_file(text);
@@ -228,13 +215,13 @@ reload_copies_out_of_the_old_mapping(void **state)
 	assert_int_equal(r2.cfg->parsed_vs, 1);
 	cfg_free(r1.cfg);	/* unmaps the first region */
 	here = cfg_load(path, &errs);
-	a = print(r2.cfg);
-	b = print(here);
+	a = cfg_text(r2.cfg);
+	b = cfg_text(here);
 	assert_string_equal(a, b);
 	free(a);
 	free(b);
 	cfg_free(here);
-	snprintf(text, sizeof(text), two, 5);
+	snprintf(text, sizeof(text), TWO, 5);
 	unlink(path);
 	free(path);
 	path = write_file(text);

@@ -20,6 +20,7 @@
 #include <event2/buffer.h>
 
 #include "cfg.h"
+#include "cfg_text.h"
 
 static const char *base =
     "# director.conf\n"
@@ -63,22 +64,6 @@ static const char *base =
     "      check = { type = \"tls\"; port = 443; }; } ); }\n"
     ");\n"
     "sync_groups = ( { name = \"G\"; instances = [ \"VI_1\" ]; } );\n";
-
-static char *
-print(const struct cfg *c)
-{
-	struct evbuffer	*b = evbuffer_new();
-	size_t		 n;
-	char		*s;
-
-	cfg_print(c, b);
-	n = evbuffer_get_length(b);
-	s = malloc(n + 1);
-	evbuffer_remove(b, s, n);
-	s[n] = '\0';
-	evbuffer_free(b);
-	return s;
-}
 
 static char *
 errors(const struct cfg_errors *e)
@@ -156,8 +141,8 @@ reload(struct cfg **prev, const char *text)
 	if (next != NULL) {
 		cfg_free(*prev);
 		*prev = next;
-		s1 = print(full);
-		s2 = print(next);
+		s1 = cfg_text(full);
+		s2 = cfg_text(next);
 		assert_string_equal(s1, s2);
 		free(s1);
 		free(s2);
