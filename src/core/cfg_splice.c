@@ -85,7 +85,8 @@ cfg_src_attach(struct cfg *c, const char *t, size_t len)
 	src->scan = sc;
 	src->scan.el = arena_calloc(&c->arena, sc.nel ? sc.nel : 1,
 	    sizeof(*sc.el));
-	memcpy(src->scan.el, sc.el, sc.nel * sizeof(*sc.el));
+	if (sc.nel > 0)
+		memcpy(src->scan.el, sc.el, sc.nel * sizeof(*sc.el));
 	c->src = src;
 out:
 	cfg_scan_free(&sc);
