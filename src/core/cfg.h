@@ -150,6 +150,14 @@ struct cfg_vs {
 	struct cfg_argv		 notify_quorum_down;
 	struct cfg_rs		*rs;
 	size_t			 nrs;
+	/*
+	 * Set by the load. A reload that did not parse this server shares
+	 * rs[] and the strings with the config that did (owner, in its
+	 * arena); lines inside rs[] are then off by rs_line_shift: read
+	 * them with cfg_rs_line().
+	 */
+	const struct cfg	*owner;
+	int			 rs_line_shift;
 };
 
 /* Scheduler flags; the names depend on the scheduler (sh-port, mh-port...). */
@@ -281,9 +289,18 @@ struct cfg {
 	struct cfg_vs		*vs;
 	size_t			 nvs;
 	/* how it was loaded */
-	size_t			 parsed_vs;	/* the others were copied */
+	size_t			 parsed_vs;	/* the others were shared */
 	const struct cfg_src	*src;		/* its text, or NULL */
+	unsigned		 refs;		/* see cfg_free() */
+	struct cfg		*base;		/* whose servers it shares */
 };
+
+/* A line inside vs->rs[] (0 stays "not set"). */
+static inline int
+cfg_rs_line(const struct cfg_vs *vs, int line)
+{
+	return line != 0 ? line + vs->rs_line_shift : 0;
+}
 
 /* Error list filled by cfg_load(): each entry is "FILE:LINE: message". */
 struct cfg_errors {
@@ -308,16 +325,25 @@ struct cfg	*cfg_load(const char *file, struct cfg_errors *errs);
 struct cfg	*cfg_load_next(const char *file, const struct cfg *prev,
 		    struct cfg_errors *errs);
 /*
- * From now on cfg_load() leaves libconfig's parse tree allocated: for a
- * process that exits right after (the config loader child), freeing it
- * node by node is a sixth of the load's time at 10,000 services.
+ * For the config loader child, which exits right after its load: from
+ * now on cfg_load() leaves libconfig's parse tree allocated (freeing it
+ * node by node is a sixth of the load's time at 10,000 services), and a
+ * config that shares servers with prev takes no reference on it: the
+ * parent takes it with cfg_adopt().
  */
-void		 cfg_load_keep_tree(void);
+void		 cfg_load_in_child(void);
+/* The references a config built by the loader child holds. */
+void		 cfg_adopt(struct cfg *);
 /* Same, from a string; file is only used in messages. */
 struct cfg	*cfg_load_string(const char *text, const char *file,
 		    struct cfg_errors *errs);
 struct cfg	*cfg_load_string_next(const char *text, const char *file,
 		    const struct cfg *prev, struct cfg_errors *errs);
+/*
+ * Drops the caller's reference. A config that shares servers with its
+ * base holds a reference on it, so the base's memory goes with the last
+ * config that uses it, whatever the order of the calls.
+ */
 void		 cfg_free(struct cfg *);
 void		 cfg_errors_free(struct cfg_errors *);
 

@@ -1,6 +1,7 @@
 /*
- * cfg_copy.c - deep copies of a virtual server into another config's
- * arena, for a reload that parses only what changed (cfg_splice.c).
+ * cfg_copy.c - a virtual server carried into the next config by a
+ * reload that did not parse it (cfg_splice.c): shared (its real servers
+ * and strings stay where they are) or copied deep into the new arena.
  *
  * Every pointer in the copied structs must be followed here. The size
  * checks below fail to compile when one of them grows: look at the new
@@ -17,7 +18,7 @@
 _Static_assert(sizeof(struct cfg_argv) == 16, "cfg_copy_argv");
 _Static_assert(sizeof(struct cfg_check) == 224, "cfg_copy_check");
 _Static_assert(sizeof(struct cfg_rs) == 328, "cfg_copy_rs");
-_Static_assert(sizeof(struct cfg_vs) == 488, "cfg_vs_copy");
+_Static_assert(sizeof(struct cfg_vs) == 504, "cfg_vs_copy, cfg_vs_shift");
 #endif
 
 /* Lines move with the text after an edit; 0 means "not set". */
@@ -78,13 +79,34 @@ cfg_copy_rs(struct arena *a, struct cfg_rs *d, const struct cfg_rs *s,
 	cfg_copy_argv(a, &d->notify_down, &s->notify_down, dline);
 }
 
+/* The lines a virtual server holds in itself (not in rs[]). */
+static void
+cfg_vs_shift(struct cfg_vs *d, int dline)
+{
+	d->line = cfg_copy_line(d->line, dline);
+	d->notify_quorum_up.line = cfg_copy_line(d->notify_quorum_up.line,
+	    dline);
+	d->notify_quorum_down.line = cfg_copy_line(d->notify_quorum_down.line,
+	    dline);
+	d->sorry.line = cfg_copy_line(d->sorry.line, dline);
+	d->sorry.check.line = cfg_copy_line(d->sorry.check.line, dline);
+	d->sorry.check.script.line = cfg_copy_line(d->sorry.check.script.line,
+	    dline);
+	d->sorry.notify_up.line = cfg_copy_line(d->sorry.notify_up.line, dline);
+	d->sorry.notify_down.line = cfg_copy_line(d->sorry.notify_down.line,
+	    dline);
+}
+
 void
-cfg_vs_copy(struct arena *a, struct cfg_vs *d, const struct cfg_vs *s,
+cfg_vs_copy(struct cfg *c, struct cfg_vs *d, const struct cfg_vs *s,
     int dline)
 {
-	size_t i;
+	struct arena	*a = &c->arena;
+	size_t		 i;
 
 	*d = *s;
+	d->owner = c;
+	d->rs_line_shift = 0;
 	d->line = cfg_copy_line(s->line, dline);
 	d->name = arena_strdup(a, s->name);
 	d->scheduler = arena_strdup(a, s->scheduler);
@@ -96,5 +118,13 @@ cfg_vs_copy(struct arena *a, struct cfg_vs *d, const struct cfg_vs *s,
 		return;
 	d->rs = arena_calloc(a, s->nrs, sizeof(*d->rs));
 	for (i = 0; i < s->nrs; i++)
-		cfg_copy_rs(a, &d->rs[i], &s->rs[i], dline);
+		cfg_copy_rs(a, &d->rs[i], &s->rs[i], dline + s->rs_line_shift);
+}
+
+void
+cfg_vs_share(struct cfg_vs *d, const struct cfg_vs *s, int dline)
+{
+	*d = *s;
+	cfg_vs_shift(d, dline);
+	d->rs_line_shift = s->rs_line_shift + dline;
 }

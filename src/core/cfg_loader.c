@@ -89,7 +89,7 @@ cfg_loader_child(int fd, void *region, const char *file,
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	arena_set_region(region, CFG_LOADER_REGION);
-	cfg_load_keep_tree();		/* we exit next */
+	cfg_load_in_child();		/* we exit next */
 	c = cfg_load_next(file, prev, &errs);
 	h.magic = CFG_LOADER_MAGIC;
 	h.nerrors = (uint32_t)errs.n;
@@ -163,6 +163,7 @@ cfg_loader_parse(struct cfg_loader *l, struct cfg_errors *errs, bool *adopt)
 	    (uintptr_t)reg + CFG_LOADER_REGION)
 		goto died;
 	*adopt = true;
+	cfg_adopt((struct cfg *)a);
 	return (struct cfg *)a;
 died:
 	cfg_errors_add(errs, "%s:0: the config loader process failed", l->file);

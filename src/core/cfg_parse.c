@@ -655,6 +655,7 @@ cfg_new(const char *file)
 
 	c = arena_alloc(&a, sizeof(*c));
 	c->arena = a;
+	c->refs = 1;
 	c->file = arena_strdup(&c->arena, file);
 	cfg_defaults(c);
 	return c;
@@ -674,13 +675,20 @@ cfg_lc_init(config_t *lc, const char *file)
 	free(copy);
 }
 
-/* See cfg_load_keep_tree(). */
-static bool cfg_keep_tree;
+/* See cfg_load_in_child(). */
+static bool cfg_in_child;
 
 void
-cfg_load_keep_tree(void)
+cfg_load_in_child(void)
 {
-	cfg_keep_tree = true;
+	cfg_in_child = true;
+}
+
+void
+cfg_adopt(struct cfg *c)
+{
+	if (c->base != NULL)
+		c->base->refs++;
 }
 
 /* The whole text, through libconfig's stream reader as a file would be. */
@@ -719,7 +727,7 @@ cfg_load_full(const char *text, size_t len, const char *file,
 	cfg_parse_root(&p, config_root_setting(&lc));
 	/* Cross-checks run even after errors, so one run shows them all. */
 	cfg_validate(&p);
-	if (!cfg_keep_tree)
+	if (!cfg_in_child)
 		config_destroy(&lc);
 	if (errs->n != nerr) {
 		cfg_free(c);
@@ -735,8 +743,11 @@ cfg_load_text(const char *text, size_t len, const char *file,
 {
 	struct cfg *c;
 
-	if (prev != NULL && (c = cfg_splice(prev, text, len, file)) != NULL)
+	if (prev != NULL && (c = cfg_splice(prev, text, len, file)) != NULL) {
+		if (!cfg_in_child)
+			cfg_adopt(c);
 		return c;
+	}
 	return cfg_load_full(text, len, file, errs);
 }
 
@@ -815,13 +826,16 @@ cfg_load_string(const char *text, const char *file, struct cfg_errors *errs)
 void
 cfg_free(struct cfg *c)
 {
-	struct arena a;
+	struct cfg	*base;
+	struct arena	 a;
 
-	if (c == NULL)
+	if (c == NULL || --c->refs > 0)
 		return;
-	/* The struct lives in its own arena: copy the handle out first. */
+	/* The struct lives in its own arena: copy what we need out first. */
+	base = c->base;
 	a = c->arena;
 	arena_free(&a);
+	cfg_free(base);
 }
 
 const char *

@@ -108,9 +108,11 @@ void	cfg_parse_root(struct cfg_parser *, const config_setting_t *root);
 void	 cfg_src_attach(struct cfg *c, const char *text, size_t len);
 struct cfg *cfg_splice(const struct cfg *prev, const char *text, size_t len,
 	    const char *file);
-/* A deep copy of s into arena a, its lines moved by dline. */
-void	 cfg_vs_copy(struct arena *a, struct cfg_vs *d, const struct cfg_vs *s,
+/* A deep copy of s into c's arena (c owns it), its lines moved by dline. */
+void	 cfg_vs_copy(struct cfg *c, struct cfg_vs *d, const struct cfg_vs *s,
 	    int dline);
+/* A copy of s alone that shares its real servers and strings with s. */
+void	 cfg_vs_share(struct cfg_vs *d, const struct cfg_vs *s, int dline);
 
 extern const struct cfg_enum cfg_fwd_names[];
 extern const struct cfg_enum cfg_proto_names[];

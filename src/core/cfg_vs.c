@@ -534,6 +534,7 @@ cfg_vs(struct cfg_parser *p, const config_setting_t *g, struct cfg_vs *vs)
 	size_t			 i, n, nerr = p->errs->n;
 
 	vs->line = cfg_line(g);
+	vs->owner = p->cfg;
 	vs->protocol = IPPROTO_TCP;
 	vs->scheduler = "wlc";
 	vs->quorum = 1;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -187,18 +188,26 @@ missing_file(void **state)
     "      check = { type = \"http\"; path = \"/b\"; }; } ); }\n" \
     ");\n"
 
+static bool
+mapped(void *region)
+{
+	return msync(region, 4096, MS_ASYNC) == 0;
+}
+
 /*
  * A reload after a config the child built: only the changed server is
- * parsed, the other is copied out of the running config's mapping, and
- * the result stays whole once that mapping is gone (twice in a row).
+ * parsed, the other is shared with the config that parsed it, whose
+ * mapping the parent keeps as long as a config uses it, in whatever
+ * order they are freed.
  */
 static void
-reload_copies_out_of_the_old_mapping(void **state)
+reload_shares_the_old_mapping(void **state)
 {
 	struct cfg_errors	 errs = { 0 };
 	struct result		 r1, r2, r3;
 	struct cfg		*here;
 	char			 text[1024], *path, *a, *b;
+	void			*reg1, *reg2;
 
 	(void)state;
 	snprintf(text, sizeof(text), TWO, 1);
@@ -206,6 +215,7 @@ reload_copies_out_of_the_old_mapping(void **state)
 	load_child(path, &r1);
 	assert_non_null(r1.cfg);
 	assert_int_equal(r1.cfg->parsed_vs, 2);
+	reg1 = r1.cfg->arena.region;
 	snprintf(text, sizeof(text), TWO, 2);
 	unlink(path);
 	free(path);
@@ -213,7 +223,11 @@ reload_copies_out_of_the_old_mapping(void **state)
 	load_child_after(path, r1.cfg, &r2);
 	assert_non_null(r2.cfg);
 	assert_int_equal(r2.cfg->parsed_vs, 1);
-	cfg_free(r1.cfg);	/* unmaps the first region */
+	assert_ptr_equal(r2.cfg->base, r1.cfg);
+	assert_ptr_equal(r2.cfg->vs[0].rs, r1.cfg->vs[0].rs);
+	reg2 = r2.cfg->arena.region;
+	cfg_free(r1.cfg);	/* r2 keeps its mapping */
+	assert_true(mapped(reg1));
 	here = cfg_load(path, &errs);
 	a = cfg_text(r2.cfg);
 	b = cfg_text(here);
@@ -227,11 +241,14 @@ reload_copies_out_of_the_old_mapping(void **state)
 	path = write_file(text);
 	load_child_after(path, r2.cfg, &r3);
 	cfg_free(r2.cfg);
+	assert_false(mapped(reg2));
+	assert_true(mapped(reg1));
 	assert_non_null(r3.cfg);
 	assert_int_equal(r3.cfg->parsed_vs, 1);
 	assert_string_equal(r3.cfg->vs[0].rs[0].check.path, "/a");
 	assert_int_equal(r3.cfg->vs[1].rs[0].weight, 5);
-	cfg_free(r3.cfg);
+	cfg_free(r3.cfg);	/* the last one using the first mapping */
+	assert_false(mapped(reg1));
 	free(r1.errors);
 	free(r2.errors);
 	free(r3.errors);
@@ -270,7 +287,7 @@ main(void)
 		cmocka_unit_test(good_config_is_the_same),
 		cmocka_unit_test(bad_config_same_errors),
 		cmocka_unit_test(missing_file),
-		cmocka_unit_test(reload_copies_out_of_the_old_mapping),
+		cmocka_unit_test(reload_shares_the_old_mapping),
 		cmocka_unit_test(cancel_calls_nobody),
 	};
 

@@ -81,33 +81,44 @@ errors(const struct cfg_errors *e)
 	return s;
 }
 
+/* A real server's lines, in a and b, each through its vs's shift. */
 static void
-same_rs(const struct cfg_rs *a, const struct cfg_rs *b)
+same_rs(const struct cfg_vs *av, const struct cfg_rs *a,
+    const struct cfg_vs *bv, const struct cfg_rs *b)
 {
-	assert_int_equal(a->line, b->line);
-	assert_int_equal(a->check.line, b->check.line);
-	assert_int_equal(a->check.script.line, b->check.script.line);
-	assert_int_equal(a->notify_up.line, b->notify_up.line);
-	assert_int_equal(a->notify_down.line, b->notify_down.line);
+	assert_int_equal(cfg_rs_line(av, a->line), cfg_rs_line(bv, b->line));
+	assert_int_equal(cfg_rs_line(av, a->check.line),
+	    cfg_rs_line(bv, b->check.line));
+	assert_int_equal(cfg_rs_line(av, a->check.script.line),
+	    cfg_rs_line(bv, b->check.script.line));
+	assert_int_equal(cfg_rs_line(av, a->notify_up.line),
+	    cfg_rs_line(bv, b->notify_up.line));
+	assert_int_equal(cfg_rs_line(av, a->notify_down.line),
+	    cfg_rs_line(bv, b->notify_down.line));
 }
 
 /* What cfg_print leaves out: where each object was declared. */
 static void
 same_lines(const struct cfg *a, const struct cfg *b)
 {
-	size_t i, j;
+	const struct cfg_vs	*av, *bv;
+	size_t			 i, j;
 
 	assert_int_equal(a->nvs, b->nvs);
 	for (i = 0; i < a->nvs; i++) {
-		assert_int_equal(a->vs[i].line, b->vs[i].line);
-		assert_int_equal(a->vs[i].notify_quorum_up.line,
-		    b->vs[i].notify_quorum_up.line);
-		assert_int_equal(a->vs[i].notify_quorum_down.line,
-		    b->vs[i].notify_quorum_down.line);
-		same_rs(&a->vs[i].sorry, &b->vs[i].sorry);
-		assert_int_equal(a->vs[i].nrs, b->vs[i].nrs);
-		for (j = 0; j < a->vs[i].nrs; j++)
-			same_rs(&a->vs[i].rs[j], &b->vs[i].rs[j]);
+		av = &a->vs[i];
+		bv = &b->vs[i];
+		assert_int_equal(av->line, bv->line);
+		assert_int_equal(av->notify_quorum_up.line,
+		    bv->notify_quorum_up.line);
+		assert_int_equal(av->notify_quorum_down.line,
+		    bv->notify_quorum_down.line);
+		/* The sorry server is in the vs itself: its lines are exact. */
+		assert_int_equal(av->sorry.line, bv->sorry.line);
+		assert_int_equal(av->sorry.check.line, bv->sorry.check.line);
+		assert_int_equal(av->nrs, bv->nrs);
+		for (j = 0; j < av->nrs; j++)
+			same_rs(av, &av->rs[j], bv, &bv->rs[j]);
 	}
 	assert_int_equal(a->nvrrp, b->nvrrp);
 	for (i = 0; i < a->nvrrp; i++)
@@ -403,6 +414,103 @@ large_one_line(void **state)
 	cfg_free(c);
 }
 
+/*
+ * Servers a reload did not parse are shared with the config that did
+ * (its base), which lives as long as any config uses it, whatever order
+ * the configs are freed in; servers a splice parsed are copied forward.
+ */
+static void
+sharing_and_its_base(void **state)
+{
+	struct cfg_errors	 e = { 0 };
+	struct cfg		*b = load_base(), *c1, *c2, *c3;
+	char			*t1, *t2, *t3;
+
+	(void)state;
+	t1 = edit(base, "weight = 3;", "weight = 4;");
+	c1 = cfg_load_string_next(t1, "t.conf", b, &e);
+	assert_non_null(c1);
+	assert_ptr_equal(c1->base, b);
+	assert_ptr_equal(c1->vs[0].owner, c1);
+	assert_ptr_equal(c1->vs[1].owner, b);
+	assert_ptr_equal(c1->vs[1].rs, b->vs[1].rs);
+	cfg_free(b);		/* c1 keeps it */
+	t2 = edit(t1, "weight = 4;", "weight = 5;");
+	c2 = cfg_load_string_next(t2, "t.conf", c1, &e);
+	assert_ptr_equal(c2->base, b);
+	t3 = edit(t2, "weight = 2;", "weight = 6;\n\n");
+	c3 = cfg_load_string_next(t3, "t.conf", c2, &e);
+	assert_ptr_equal(c3->base, b);
+	assert_ptr_equal(c3->vs[0].owner, c3);	/* c2's, copied */
+	assert_ptr_equal(c3->vs[3].owner, c3);	/* parsed */
+	assert_ptr_equal(c3->vs[2].owner, b);
+	cfg_free(c2);
+	cfg_free(c1);
+	assert_int_equal(reload(&c3, t3), 0);
+	assert_int_equal(c3->vs[0].rs[0].weight, 5);
+	assert_int_equal(c3->vs[3].rs[0].weight, 6);
+	cfg_free(c3);		/* the last: b goes with it (LSan) */
+	free(t1);
+	free(t2);
+	free(t3);
+	cfg_errors_free(&e);
+}
+
+static char *
+many(size_t n, size_t changed)
+{
+	struct evbuffer	*b = evbuffer_new();
+	size_t		 i, len;
+	char		*t;
+
+	evbuffer_add_printf(b, "virtual_servers = (\n");
+	for (i = 0; i < n; i++)
+		evbuffer_add_printf(b, "  { name = \"s%zu\"; address = "
+		    "\"10.10.0.1\"; port = %zu; real_servers = (\n"
+		    "    { address = \"10.128.%zu.1\"; weight = %d; },\n"
+		    "    { address = \"10.128.%zu.2\"; weight = 2; } ); }%s\n",
+		    i, 1000 + i, i % 250, i < changed ? 7 : 1, i % 250,
+		    i == n - 1 ? "" : ",");
+	evbuffer_add_printf(b, ");\n");
+	len = evbuffer_get_length(b);
+	t = malloc(len + 1);
+	evbuffer_remove(b, t, len);
+	t[len] = '\0';
+	evbuffer_free(b);
+	return t;
+}
+
+/*
+ * Each reload copies forward the servers parsed since the base; past
+ * 125 of 1,000 (an eighth) the reload copies all and is a base itself.
+ */
+static void
+copies_all_past_an_eighth(void **state)
+{
+	struct cfg	*c, *first;
+	char		*t;
+	size_t		 k, became = 0;
+
+	(void)state;
+	t = many(1000, 0);
+	c = cfg_load_string(t, "big.conf", &(struct cfg_errors){ 0 });
+	free(t);
+	first = c;
+	for (k = 1; k <= 140; k++) {
+		t = many(1000, k);
+		assert_int_equal(reload(&c, t), 1);
+		free(t);
+		if (c->base == NULL && became == 0)
+			became = k;
+		else if (became == 0)
+			assert_ptr_equal(c->base, first);
+	}
+	assert_int_equal(became, 127);
+	assert_non_null(c->base);	/* the reloads after it share again */
+	assert_int_equal(c->vs[10].rs[0].weight, 7);
+	cfg_free(c);
+}
+
 int
 main(void)
 {
@@ -412,6 +520,8 @@ main(void)
 		cmocka_unit_test(include_is_full),
 		cmocka_unit_test(random_edits),
 		cmocka_unit_test(large_one_line),
+		cmocka_unit_test(sharing_and_its_base),
+		cmocka_unit_test(copies_all_past_an_eighth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
