@@ -18,7 +18,7 @@
 _Static_assert(sizeof(struct cfg_argv) == 16, "cfg_copy_argv");
 _Static_assert(sizeof(struct cfg_check) == 224, "cfg_copy_check");
 _Static_assert(sizeof(struct cfg_rs) == 328, "cfg_copy_rs");
-_Static_assert(sizeof(struct cfg_vs) == 504, "cfg_vs_copy, cfg_vs_shift");
+_Static_assert(sizeof(struct cfg_vs) == 504, "cfg_vs_copy, cfg_vs_move");
 #endif
 
 /* Lines move with the text after an edit; 0 means "not set". */
@@ -79,9 +79,8 @@ cfg_copy_rs(struct arena *a, struct cfg_rs *d, const struct cfg_rs *s,
 	cfg_copy_argv(a, &d->notify_down, &s->notify_down, dline);
 }
 
-/* The lines a virtual server holds in itself (not in rs[]). */
-static void
-cfg_vs_shift(struct cfg_vs *d, int dline)
+void
+cfg_vs_move(struct cfg_vs *d, int dline)
 {
 	d->line = cfg_copy_line(d->line, dline);
 	d->notify_quorum_up.line = cfg_copy_line(d->notify_quorum_up.line,
@@ -95,6 +94,7 @@ cfg_vs_shift(struct cfg_vs *d, int dline)
 	d->sorry.notify_up.line = cfg_copy_line(d->sorry.notify_up.line, dline);
 	d->sorry.notify_down.line = cfg_copy_line(d->sorry.notify_down.line,
 	    dline);
+	d->rs_line_shift += dline;
 }
 
 void
@@ -125,6 +125,5 @@ void
 cfg_vs_share(struct cfg_vs *d, const struct cfg_vs *s, int dline)
 {
 	*d = *s;
-	cfg_vs_shift(d, dline);
-	d->rs_line_shift = s->rs_line_shift + dline;
+	cfg_vs_move(d, dline);
 }

@@ -111,6 +111,8 @@ struct cfg *cfg_splice(const struct cfg *prev, const char *text, size_t len,
 /* A deep copy of s into c's arena (c owns it), its lines moved by dline. */
 void	 cfg_vs_copy(struct cfg *c, struct cfg_vs *d, const struct cfg_vs *s,
 	    int dline);
+/* Moves every line of vs by dline (those in rs[] through rs_line_shift). */
+void	 cfg_vs_move(struct cfg_vs *vs, int dline);
 /* A copy of s alone that shares its real servers and strings with s. */
 void	 cfg_vs_share(struct cfg_vs *d, const struct cfg_vs *s, int dline);
 

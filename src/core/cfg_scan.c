@@ -308,6 +308,20 @@ cfg_scan_elems(const char *t, size_t len, int line, struct cfg_span **el)
 	return (int)v.n;
 }
 
+bool
+cfg_scan_list_is_last(const char *t, size_t len)
+{
+	struct scan	s = { .t = t, .len = len, .line = 1 };
+	enum tok	k;
+
+	if (!scan_is(&s, scan_next(&s), ')'))
+		return false;
+	k = scan_next(&s);
+	if (scan_is(&s, k, ';') || scan_is(&s, k, ','))
+		k = scan_next(&s);
+	return k == TOK_END;
+}
+
 void
 cfg_scan_free(struct cfg_scan *s)
 {

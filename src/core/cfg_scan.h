@@ -10,6 +10,7 @@
 #ifndef DIRECTOR_CFG_SCAN_H
 #define DIRECTOR_CFG_SCAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* One element of the virtual_servers list: a group, '{' to '}'. */
@@ -49,6 +50,8 @@ size_t	cfg_scan_list_start(const char *t, size_t len, int *line);
  */
 int	cfg_scan_elems(const char *t, size_t len, int line,
 	    struct cfg_span **el);
+/* Whether t[0, len), from the list's ')', holds nothing but ')' and ';'. */
+bool	cfg_scan_list_is_last(const char *t, size_t len);
 void	cfg_scan_free(struct cfg_scan *);
 
 #endif

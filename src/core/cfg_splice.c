@@ -206,7 +206,11 @@ splice_read(config_t *lc, bool *used, const char *file, const char *text)
 	return config_root_setting(lc);
 }
 
-/* The text without the list's content; its lines are kept as newlines. */
+/*
+ * The text without the list's content. Newlines stand in for the lines
+ * it had when something follows the list, whose lines must not move
+ * (lexing them is a fifth of a 10,000-service splice otherwise).
+ */
 static char *
 splice_rest(const struct splice *sp)
 {
@@ -214,6 +218,8 @@ splice_rest(const struct splice *sp)
 	size_t	 tail = sp->len - sp->ns.ce;
 	char	*r;
 
+	if (cfg_scan_list_is_last(sp->t + sp->ns.ce, tail))
+		nl = 0;
 	if ((r = malloc(sp->ns.cs + nl + tail + 1)) == NULL)
 		return NULL;
 	memcpy(r, sp->t, sp->ns.cs);
@@ -223,21 +229,19 @@ splice_rest(const struct splice *sp)
 	return r;
 }
 
-/* The changed elements as a list of their own, on their own lines. */
+/* The changed elements as a list of their own, from line 1. */
 static char *
 splice_chunk(const struct splice *sp)
 {
 	const struct cfg_span	*first = &sp->o->scan.el[sp->a];
-	size_t			 nl = (size_t)first->line - 1;
 	size_t			 n = sp->el[sp->nel - 1].end;
 	char			*r;
 
-	if ((r = malloc(4 + nl + n + 4)) == NULL)
+	if ((r = malloc(3 + n + 4)) == NULL)
 		return NULL;
 	memcpy(r, "x=(", 3);
-	memset(r + 3, '\n', nl);
-	memcpy(r + 3 + nl, sp->t + first->off, n);
-	memcpy(r + 3 + nl + n, "\n);", 4);
+	memcpy(r + 3, sp->t + first->off, n);
+	memcpy(r + 3 + n, "\n);", 4);
 	return r;
 }
 
@@ -295,6 +299,9 @@ splice_vs(struct cfg_parser *p, const struct splice *sp,
 				el[j] = sp->el[sp->nel - k];
 				el[j].off += off;
 				el[j].end += off;
+				/* The chunk started on line 1. */
+				cfg_vs_move(&c->vs[j],
+				    sp->o->scan.el[sp->a].line - 1);
 				if (c->vs[j].line != el[j].line)
 					return false;
 			}
