@@ -132,7 +132,12 @@ arena_free(struct arena *a)
 		if (!arena_in_region(a, c))
 			free(c);
 	}
-	if (a->region != NULL)
+	/*
+	 * The process that fills a region (the loader child) never unmaps
+	 * it: a config it gave up on (a reload that could not be spliced)
+	 * is followed by the one it sends, in the same region.
+	 */
+	if (a->region != NULL && a->region != arena_region.base)
 		munmap(a->region, a->region_size);
 	a->head = NULL;
 	a->total = 0;

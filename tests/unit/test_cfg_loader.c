@@ -256,6 +256,53 @@ reload_shares_the_old_mapping(void **state)
 	free(path);
 }
 
+/*
+ * A bad reload after a good config, in the child: the splice gives up
+ * and the full parse reports the errors, as in process (both for an
+ * error among the virtual servers and for one before them).
+ */
+static void
+bad_reload_after_a_good_config(void **state)
+{
+	struct cfg_errors	 errs = { 0 };
+	struct result		 r1, r2;
+	char			 text[1024], *path, *want;
+	size_t			 i, j;
+
+	(void)state;
+	snprintf(text, sizeof(text), TWO, 1);
+	path = write_file(text);
+	load_child(path, &r1);
+	assert_non_null(r1.cfg);
+	for (i = 0; i < 2; i++) {
+		if (i == 0)	/* among the servers */
+			snprintf(text, sizeof(text), TWO, -3);
+		else		/* before them */
+			snprintf(text, sizeof(text), "global = { router_id = "
+			    "5; };\n" TWO, 1);
+		unlink(path);
+		free(path);
+		path = write_file(text);
+		load_child_after(path, r1.cfg, &r2);
+		assert_null(r2.cfg);
+		assert_null(cfg_load_next(path, r1.cfg, &errs));
+		assert_true(errs.n > 0);
+		want = calloc(1, 4096);
+		for (j = 0; j < errs.n; j++) {
+			strcat(want, errs.msg[j]);
+			strcat(want, "\n");
+		}
+		assert_string_equal(r2.errors, want);
+		free(want);
+		free(r2.errors);
+		cfg_errors_free(&errs);
+	}
+	cfg_free(r1.cfg);
+	free(r1.errors);
+	unlink(path);
+	free(path);
+}
+
 static void
 cancel_calls_nobody(void **state)
 {
@@ -288,6 +335,7 @@ main(void)
 		cmocka_unit_test(bad_config_same_errors),
 		cmocka_unit_test(missing_file),
 		cmocka_unit_test(reload_shares_the_old_mapping),
+		cmocka_unit_test(bad_reload_after_a_good_config),
 		cmocka_unit_test(cancel_calls_nobody),
 	};
 
