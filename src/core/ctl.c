@@ -17,16 +17,12 @@
 #include <event2/listener.h>
 
 #include "ctl.h"
-#include "clock.h"
 #include "daemon.h"
 #include "log.h"
+#include "stream.h"
 
 #define CTL_TIMEOUT_S	5
 #define CTL_MAX_CONNS	64
-#define CTL_STREAM_US	1000		/* time box of one piece */
-#define CTL_STREAM_HIGH	(256 * 1024)	/* stop producing above this */
-#define CTL_STREAM_LOW	(64 * 1024)	/* and go on below this */
-#define CTL_PRIORITY_BULK 2		/* see daemon_start() */
 
 const struct ctl_cmd ctl_commands[] = {
 	{ "status", "daemon, config and subsystem status", ctl_view_status },
@@ -47,7 +43,7 @@ struct ctl_conn {
 	struct bufferevent	*bev;
 	uint64_t		 wait_reload;	/* 0: not waiting */
 	bool			 json;
-	struct ctl_stream	 stream;	/* more != NULL: streaming */
+	struct stream		 stream;	/* more != NULL: streaming */
 	struct event		*ev_stream;
 };
 
@@ -135,16 +131,10 @@ ctl_stream_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct ctl_conn	*c = arg;
 	struct evbuffer	*out = bufferevent_get_output(c->bev);
-	uint64_t	 deadline = clock_now_us() + CTL_STREAM_US;
-	int		 more;
 
-	do {
-		more = c->stream.more(c->srv->d, c->stream.state, out);
-	} while (more == 1 && evbuffer_get_length(out) < CTL_STREAM_HIGH &&
-	    clock_now_us() < deadline);
-	if (more == 1) {
+	if (stream_slice(c->srv->d, &c->stream, out, STREAM_HIGH) == 1) {
 		/* Next turn, or once the client drained (write_cb). */
-		if (evbuffer_get_length(out) < CTL_STREAM_HIGH)
+		if (evbuffer_get_length(out) < STREAM_HIGH)
 			event_active(c->ev_stream, EV_TIMEOUT, 0);
 		return;
 	}
@@ -177,11 +167,11 @@ ctl_stream_start(struct ctl_conn *c, struct evbuffer *body)
 	evbuffer_add_buffer(out, body);
 	if ((c->ev_stream = event_new(bufferevent_get_base(c->bev), -1, 0,
 	    ctl_stream_cb, c)) == NULL || event_priority_set(c->ev_stream,
-	    CTL_PRIORITY_BULK) == -1) {
+	    STREAM_PRIORITY) == -1) {
 		ctl_conn_free(c);
 		return;
 	}
-	bufferevent_setwatermark(c->bev, EV_WRITE, CTL_STREAM_LOW, 0);
+	bufferevent_setwatermark(c->bev, EV_WRITE, STREAM_LOW, 0);
 	bufferevent_setcb(c->bev, NULL, ctl_stream_write_cb, ctl_event_cb, c);
 	event_active(c->ev_stream, EV_TIMEOUT, 0);
 }
@@ -246,7 +236,7 @@ int
 ctl_run_view(struct director *d, const struct ctl_cmd *cmd,
     struct ctl_req *req, struct evbuffer *out, char *err, size_t errlen)
 {
-	struct ctl_stream	stream = { NULL, NULL, NULL };
+	struct stream		stream = { NULL, NULL, NULL };
 	uint64_t		wait = 0;
 	int			rc;
 

@@ -15,31 +15,17 @@
 
 struct director;
 struct evbuffer;
+struct stream;
 
 #define CTL_LINE_MAX	1024
 #define CTL_ARGS_MAX	16
-
-struct evbuffer;
-struct director;
-
-/*
- * A long answer in pieces (see CTL_STREAM): more() adds to out and
- * returns 1 while it has more to say, 0 at the end; done() frees state,
- * whether the answer ended or the client went away.
- */
-struct ctl_stream {
-	int		(*more)(struct director *, void *state,
-			    struct evbuffer *out);
-	void		(*done)(void *state);
-	void		*state;
-};
 
 struct ctl_req {
 	char		*argv[CTL_ARGS_MAX];
 	int		 argc;		/* argv[0] is the command */
 	bool		 json;
 	uint64_t	*wait_reload;	/* see CTL_PENDING */
-	struct ctl_stream *stream;	/* see CTL_STREAM */
+	struct stream	*stream;	/* see CTL_STREAM, stream.h */
 };
 
 /*

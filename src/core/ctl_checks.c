@@ -14,6 +14,7 @@
 #include "ctl.h"
 #include "daemon.h"
 #include "json.h"
+#include "stream.h"
 #include "../healthcheck/hc_engine.h"
 
 static const char *
@@ -87,39 +88,32 @@ checks_text_one(struct evbuffer *out, const struct hc_server *s)
 
 /* The checks view in pieces: one server per call. */
 struct checks_stream {
-	struct json	j;
-	bool		json;
-	size_t		next;
-	uint64_t	generation;	/* a reload ends the answer early */
+	struct json		j;
+	bool			json;
+	struct stream_hc	w;
 };
 
 static int
 checks_more(struct director *d, void *arg, struct evbuffer *out)
 {
 	struct checks_stream	*st = arg;
-	size_t			 n = d->hc ? hc_engine_count(d->hc) : 0;
+	const struct hc_server	*s;
 
 	st->j.b = out;
-	if (d->generation != st->generation) {
-		/* The servers listed so far are gone with the old config. */
-		if (!st->json)
-			evbuffer_add_printf(out, "(the config was reloaded: "
-			    "run directorctl checks again)\n");
-		n = st->next;
-	}
-	if (st->next < n) {
+	if ((s = stream_hc_next(&st->w, d)) != NULL) {
 		if (st->json)
-			checks_json_one(&st->j, hc_engine_server(d->hc,
-			    st->next));
+			checks_json_one(&st->j, s);
 		else
-			checks_text_one(out, hc_engine_server(d->hc,
-			    st->next));
-		st->next++;
+			checks_text_one(out, s);
 		return 1;
 	}
+	/* The servers listed so far are gone with the old config. */
+	if (st->w.cut && !st->json)
+		evbuffer_add_printf(out, "(the config was reloaded: run "
+		    "directorctl checks again)\n");
 	if (st->json) {
 		json_arr_end(&st->j);
-		json_bool(&st->j, "complete", d->generation == st->generation);
+		json_bool(&st->j, "complete", !st->w.cut);
 		json_obj_end(&st->j);
 		json_finish(&st->j);
 	}
@@ -142,7 +136,7 @@ ctl_view_checks(struct director *d, const struct ctl_req *req,
 		return -1;
 	}
 	st->json = req->json;
-	st->generation = d->generation;
+	stream_hc_start(&st->w, d);
 	if (st->json) {
 		json_init(&st->j, out);
 		json_obj_begin(&st->j, NULL);

@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "daemon.h"
 #include "json.h"
 #include "lb.h"
+#include "stream.h"
 #include "../ipvs/ipvs_nl.h"
 
 enum ipvs_view {
@@ -358,19 +358,12 @@ json_engine(struct director *d, struct json *j)
 	json_obj_end(j);
 }
 
-/*
- * The view in pieces, on a netlink socket of its own: the services a
- * batch at a time, then each service's destinations and its lines.
- */
+/* The view in pieces: the table as stream.h walks it. */
 struct ipvs_stream {
-	struct ipvs_nl		*nl;
-	struct ipvs_table	 t;
-	bool			 listed;
-	size_t			 next;
+	struct stream_ipvs	 w;
 	enum ipvs_view		 v;
 	bool			 json;
 	struct json		 j;
-	int			 error;		/* errno that cut it short */
 };
 
 static void
@@ -378,8 +371,7 @@ ipvs_stream_done(void *arg)
 {
 	struct ipvs_stream *st = arg;
 
-	ipvs_table_free(&st->t);
-	ipvs_nl_close(st->nl);
+	stream_ipvs_close(&st->w);
 	free(st);
 }
 
@@ -387,16 +379,17 @@ static int
 ipvs_stream_end(struct director *d, struct ipvs_stream *st,
     struct evbuffer *out)
 {
+	int error = st->w.error;
+
 	if (st->json) {
 		json_arr_end(&st->j);
 		json_engine(d, &st->j);
-		json_str(&st->j, "error", st->error ? strerror(st->error) :
-		    NULL);
+		json_str(&st->j, "error", error ? strerror(error) : NULL);
 		json_obj_end(&st->j);
 		json_finish(&st->j);
-	} else if (st->error)
+	} else if (error)
 		evbuffer_add_printf(out, "(reading the IPVS table: %s)\n",
-		    strerror(st->error));
+		    strerror(error));
 	return 0;
 }
 
@@ -408,34 +401,17 @@ ipvs_stream_more(struct director *d, void *arg, struct evbuffer *out)
 	int			 rc;
 
 	st->j.b = out;
-	if (!st->listed) {
-		if ((rc = ipvs_nl_dump_services_more(st->nl, &st->t)) == 1)
-			return 1;
-		if (rc < 0) {
-			st->error = -rc;
-			return ipvs_stream_end(d, st, out);
-		}
-		ipvs_table_sort(&st->t);
-		st->listed = true;
-		return 1;
-	}
-	if (st->next == st->t.n || d->lb == NULL)
+	if ((rc = stream_ipvs_next(&st->w, &ts)) == 1 && ts == NULL)
+		return 1;		/* a batch of the service list */
+	if (rc != 1 || d->lb == NULL ||
+	    (rc = stream_ipvs_dests(&st->w, ts)) == -1)
 		return ipvs_stream_end(d, st, out);
-	ts = &st->t.svcs[st->next++];
-	if ((rc = ipvs_nl_dump_dests(st->nl, ts)) != 0 && rc != -ESRCH &&
-	    rc != -ENOENT) {
-		st->error = -rc;
-		return ipvs_stream_end(d, st, out);
-	}
-	if (rc == 0) {		/* else deleted meanwhile: skip it */
+	if (rc == 1) {		/* else deleted meanwhile: skip it */
 		if (st->json)
 			json_service(d, &st->j, ts);
 		else
 			text_service(d, ts, st->v, out);
 	}
-	free(ts->dests);
-	ts->dests = NULL;
-	ts->ndests = 0;
 	return 1;
 }
 
@@ -474,11 +450,10 @@ ctl_view_ipvs(struct director *d, const struct ctl_req *req,
 	}
 	st->v = v;
 	st->json = req->json;
-	if ((rc = ipvs_nl_open(&st->nl)) != 0 ||
-	    (rc = ipvs_nl_dump_services_start(st->nl)) != 0) {
+	if ((rc = stream_ipvs_open(&st->w)) != 0) {
 		snprintf(err, errlen, "reading the IPVS table: %s",
 		    strerror(-rc));
-		ipvs_stream_done(st);
+		free(st);
 		return -1;
 	}
 	if (st->json) {

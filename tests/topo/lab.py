@@ -32,6 +32,18 @@ SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
                    "runtime error:", "SUMMARY: UndefinedBehaviorSanitizer")
 
 
+def many_checked_servers(n):
+    """real_servers entries for n servers on distinct loopback addresses
+    (127.1.0.1 on), each with a tcp check once a minute: thousands of
+    checks that cost next to nothing (in a lab namespace the port refuses
+    at once). Returns (the entries as config text, the addresses)."""
+    addrs = ["127.%d.%d.%d" % (1 + i // 62500, i // 250 % 250, i % 250 + 1)
+             for i in range(n)]
+    return ",\n".join('{ address = "%s"; port = 9; check = { type = "tcp"; '
+                      'interval = 60; timeout = 1; }; }' % a
+                      for a in addrs), addrs
+
+
 def run(*args, check=True, timeout=20, **kw):
     """Runs a command, returns CompletedProcess with text output."""
     return subprocess.run(list(args), check=check, timeout=timeout,

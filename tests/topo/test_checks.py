@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from lab import DIRECTOR
+from lab import DIRECTOR, many_checked_servers
 
 HERE = os.path.dirname(__file__)
 RS = "198.51.100.11"
@@ -207,12 +207,7 @@ def test_large_checks_view_does_not_hold_the_loop(farm, directors):
     for again and again (built in one go, each answer held the loop for
     tens of milliseconds: the gauge read 60-200 ms after this test)."""
     n = 20000
-    rs = ",\n".join(
-        '{ address = "127.%d.%d.%d"; port = 9; check = { type = "tcp"; '
-        'interval = 60; timeout = 1; }; }' % (1 + i // 62500,
-                                               i // 250 % 250,
-                                               i % 250 + 1)
-        for i in range(n))
+    rs, _ = many_checked_servers(n)
     d = directors("lb1", """
 global = { metrics_listen = "127.0.0.1:19368"; };
 virtual_servers = ( { name = "many"; address = "192.0.2.100"; port = 80;

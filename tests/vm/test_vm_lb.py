@@ -4,7 +4,8 @@ What an operator checks with ipvsadm: the table equals the config; a
 reload changes only what changed and leaves the other services' counters
 running; a service deleted behind director's back comes back; stopping
 director removes its services and keeps everyone else's; traffic through
-the VIP is balanced as configured, in NAT and in DR mode.
+the VIP is balanced as configured, in NAT and in DR mode; /metrics shows
+each service and destination with the kernel's counters.
 """
 
 import json
@@ -23,7 +24,8 @@ if os.geteuid() != 0 or not os.path.exists("/proc/net/ip_vs"):
                 allow_module_level=True)
 
 SERVICES = """
-global = { ipvs = { drift_check_interval = 0; }; };
+global = { ipvs = { drift_check_interval = 0; };
+  metrics_listen = "127.0.0.1:9367"; };
 virtual_servers = (
   { name = "web"; address = "192.0.2.100"; port = 80; scheduler = "wrr";
     real_servers = (
@@ -59,6 +61,55 @@ def table(text):
     """ipvsadm -Ln body as (service line, [dest lines]) in a set-like form."""
     lines = [ln.rstrip() for ln in text.splitlines()[3:] if ln.strip()]
     return [re.sub(r"\s+", " ", ln.split("#")[0].strip()) for ln in lines]
+
+
+SCRAPE = ("import sys, urllib.request as u; sys.stdout.write(u.urlopen("
+          "'http://127.0.0.1:9367/metrics', timeout=30).read().decode())")
+# ipvsadm's service keys -> the names SERVICES gives them.
+NAMES = {"TCP 192.0.2.100:80": "web", "UDP 192.0.2.100:53": "dns",
+         "TCP 192.0.2.100:443": "sticky", "FWM 7": "marked",
+         "TCP [2001:db8::100]:80": "v6"}
+COUNTERS = (("director_ipvs_connections_total", None),
+            ("director_ipvs_packets_total", "in"),
+            ("director_ipvs_packets_total", "out"),
+            ("director_ipvs_bytes_total", "in"),
+            ("director_ipvs_bytes_total", "out"))
+
+
+def metrics_ipvs(lab, host):
+    """{(metric, vs, server, port, dir): value}: the per-service and
+    per-destination IPVS series of a scrape of host's director."""
+    text = lab.exec(host, "python3", "-c", SCRAPE, timeout=60).stdout
+    out = {}
+    for m in re.finditer(r"^(director_ipvs_(?:connections|packets|bytes)"
+                         r"_total)\{(.*)\} (\d+)$", text, re.M):
+        lbl = dict(re.findall(r'([a-z]+)="([^"]*)"', m.group(2)))
+        assert set(lbl) <= {"vs", "server", "port", "dir"}, lbl
+        key = (m.group(1), lbl["vs"], lbl.get("server"), lbl.get("port"),
+               lbl.get("dir"))
+        assert key not in out, key
+        out[key] = int(m.group(3))
+    return out
+
+
+def kernel_ipvs(lab, host, names):
+    """The same keys and values from ipvsadm -Ln --stats --exact, for the
+    services in names (ipvsadm's key -> vs name)."""
+    out, vs = {}, None
+    for line in ipvsadm(lab, host, "-Ln", "--stats", "--exact").splitlines():
+        f = line.split()
+        if line.startswith("  -> ") and len(f) == 7 and vs is not None:
+            server, port = f[1].rsplit(":", 1)
+            where = (vs, server.strip("[]"), port)
+        elif len(f) == 7 and f[0] in ("TCP", "UDP", "SCTP", "FWM"):
+            vs = names.get(f[0] + " " + f[1])
+            where = (vs, None, None)
+        else:
+            continue
+        if where[0] is not None:
+            for (name, way), n in zip(COUNTERS, f[2:]):
+                out[(name,) + where + (way,)] = int(n)
+    return out
 
 
 def wait_synced(d, syncs, timeout=30):
@@ -137,6 +188,15 @@ def test_table_matches_config(lab, director):
                            x["configured_weight"])
             for x in web["destinations"]} == {
         "198.51.100.11": (3, 3, 3), "198.51.100.12": (1, 1, 1)}
+    # /metrics: each service and destination as ipvsadm lists them, with
+    # vs/server/port labels and the kernel's counters (none yet).
+    kernel, got = kernel_ipvs(lab, "lb1", NAMES), metrics_ipvs(lab, "lb1")
+    assert len(kernel) == 5 * (5 + 8), sorted(kernel)
+    assert got == kernel, (sorted(got), sorted(kernel))
+    for where in (("web", None, None), ("marked", "198.51.100.13", "0"),
+                  ("v6", "2001:db8:1::12", "80"),
+                  ("dns", "198.51.100.11", "53")):
+        assert ("director_ipvs_connections_total",) + where + (None,) in got
 
 
 def test_reload_touches_only_what_changed(lab, director):
@@ -274,7 +334,8 @@ def nat_lab(lab, tmp_path, vip=True):
 
 def test_nat_wrr_balances_3_to_1(lab, director, tmp_path):
     nat_lab(lab, tmp_path)
-    conf = """virtual_servers = ( { name = "web"; address = "192.0.2.100";
+    conf = """global = { metrics_listen = "127.0.0.1:9367"; };
+    virtual_servers = ( { name = "web"; address = "192.0.2.100";
       port = 80; scheduler = "wrr"; real_servers = (
         { address = "198.51.100.11"; weight = 3; },
         { address = "198.51.100.12"; weight = 1; } ); } );"""
@@ -299,6 +360,22 @@ def test_nat_wrr_balances_3_to_1(lab, director, tmp_path):
     by_dest = {x["address"]: x["stats"]["conns"]
                for x in web["destinations"]}
     assert by_dest["198.51.100.11"] == hits["web1"], (by_dest, hits)
+    # /metrics says what the kernel says (read between two equal reads
+    # of ipvsadm, so that no fold of the counters falls in between).
+    names = {"TCP 192.0.2.100:80": "web"}
+    deadline = time.monotonic() + 15
+    while True:
+        before = kernel_ipvs(lab, "lb1", names)
+        got = metrics_ipvs(lab, "lb1")
+        if before == kernel_ipvs(lab, "lb1", names) or \
+                time.monotonic() > deadline:
+            break
+    assert got == before, (got, before)
+    assert got[("director_ipvs_connections_total", "web", "198.51.100.11",
+                "80", None)] == hits["web1"]
+    assert got[("director_ipvs_connections_total", "web", None, None,
+                None)] >= 400
+    assert got[("director_ipvs_bytes_total", "web", None, None, "in")] > 0
     # A reload that adds another service leaves web and its counters be.
     d.write_config(conf[:conf.rindex(")")] + OTHER_SERVICE)
     d.ctl("reload")
