@@ -35,6 +35,13 @@
 #include "../vrrp/vrrp.h"
 
 #define METRICS_TICK_US	100000
+/*
+ * Each answer in the making holds a netlink socket and up to 256 KB:
+ * a few scrapers at once are enough, and one that stops reading is cut
+ * off after this many seconds without progress.
+ */
+#define METRICS_SCRAPES_MAX	8
+#define METRICS_IDLE_S		15
 
 enum metrics_part {
 	PART_CHECKS,
@@ -60,6 +67,7 @@ struct metrics {
 	uint64_t		 expected_us;
 	uint64_t		 max_stall_us;
 	TAILQ_HEAD(, metrics_scrape) scrapes;
+	size_t			 nscrapes;
 };
 
 static void
@@ -279,8 +287,10 @@ metrics_scrape_free(struct metrics_scrape *sc)
 {
 	if (sc == NULL)
 		return;
-	if (sc->m != NULL)
+	if (sc->m != NULL) {
 		TAILQ_REMOVE(&sc->m->scrapes, sc, entry);
+		sc->m->nscrapes--;
+	}
 	if (sc->ev != NULL)
 		event_free(sc->ev);
 	if (sc->chunk != NULL)
@@ -366,6 +376,11 @@ metrics_request_cb(struct evhttp_request *req, void *arg)
 	struct metrics_scrape	*sc;
 	const char		*conn;
 
+	if (m->nscrapes >= METRICS_SCRAPES_MAX) {
+		evhttp_send_error(req, HTTP_SERVUNAVAIL,
+		    "too many scrapes in progress");
+		return;
+	}
 	if ((sc = calloc(1, sizeof(*sc))) == NULL ||
 	    (sc->chunk = evbuffer_new()) == NULL ||
 	    (sc->ev = event_new(m->d->base, -1, 0, metrics_slice_cb,
@@ -378,6 +393,7 @@ metrics_request_cb(struct evhttp_request *req, void *arg)
 	sc->m = m;
 	sc->req = req;
 	TAILQ_INSERT_TAIL(&m->scrapes, sc, entry);
+	m->nscrapes++;
 	stream_hc_start(&sc->hc, m->d);
 	metrics_head(m, sc->chunk);
 	/*
@@ -431,6 +447,7 @@ metrics_new(struct director *d)
 		goto fail;
 	}
 	evhttp_set_allowed_methods(m->http, EVHTTP_REQ_GET);
+	evhttp_set_timeout(m->http, METRICS_IDLE_S);
 	evhttp_set_cb(m->http, "/metrics", metrics_request_cb, m);
 	log_info("metrics on http://%s/metrics", listen);
 	return m;

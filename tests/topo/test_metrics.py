@@ -250,3 +250,56 @@ elif sys.argv[2] == "full":''')
     assert p.returncode != 0          # cut short: the listener went away
     assert d.ctl_rc("status") == 0
     assert fds(d) == before
+
+
+HOLD = r"""
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.settimeout(30)
+s.connect(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+s.recv(1000)
+sys.stdout.write("HELD\n"); sys.stdout.flush()
+sys.stdin.readline()
+"""
+
+CODE = r"""
+import http.client, sys
+c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=30)
+c.request("GET", "/metrics")
+r = c.getresponse()
+r.read()
+print(r.status)
+"""
+
+
+def test_scrapes_at_once_are_capped(directors, lab):
+    """Eight answers can be in the making at once (each holds a netlink
+    socket and up to 256 KB); a ninth scraper gets 503 at once, and once
+    the eight are gone scrapes work again."""
+    lab.add_host("lb1", "198.51.100.1/24")
+    d = directors("lb1", many_checks_conf(N_LARGE, PORT_LARGE)).start()
+    holders = []
+    try:
+        for _ in range(8):
+            p = subprocess.Popen(["ip", "netns", "exec", lab.ns("lb1"),
+                                  "python3", "-c", HOLD, str(PORT_LARGE)],
+                                 stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, text=True)
+            holders.append(p)
+            assert p.stdout.readline() == "HELD\n"
+        code = lab.exec("lb1", "python3", "-c", CODE, str(PORT_LARGE),
+                        timeout=30).stdout.strip()
+        assert code == "503", code
+    finally:
+        for p in holders:
+            if p.poll() is None:
+                p.communicate("go\n", timeout=30)
+    deadline = time.monotonic() + 10
+    code = None
+    while time.monotonic() < deadline and code != "200":
+        code = lab.exec("lb1", "python3", "-c", CODE, str(PORT_LARGE),
+                        timeout=60).stdout.strip()
+    assert code == "200", code
+    assert d.ctl_rc("status") == 0
