@@ -319,8 +319,9 @@ struct cfg	*cfg_load(const char *file, struct cfg_errors *errs);
  * The same, for a reload: when the file differs from prev's text in one
  * place (one edit inside the virtual_servers list, or one outside it),
  * only the virtual servers that overlap the change are parsed and the
- * others are copied from prev. The result and the errors are exactly
- * those of cfg_load(); prev may be NULL.
+ * others are taken from prev (shared with the config that parsed them:
+ * see cfg_splice.c). The result and the errors are exactly those of
+ * cfg_load(); prev may be NULL.
  */
 struct cfg	*cfg_load_next(const char *file, const struct cfg *prev,
 		    struct cfg_errors *errs);
