@@ -10,19 +10,16 @@
 #include <event2/buffer.h>
 
 #include "cfg.h"
+#include "evbuffer_text.h"
 
 static inline char *
 cfg_text(const struct cfg *c)
 {
 	struct evbuffer	*b = evbuffer_new();
-	size_t		 len;
 	char		*s;
 
 	cfg_print(c, b);
-	len = evbuffer_get_length(b);
-	s = malloc(len + 1);
-	evbuffer_remove(b, s, len);
-	s[len] = '\0';
+	s = evbuffer_text(b);
 	evbuffer_free(b);
 	return s;
 }

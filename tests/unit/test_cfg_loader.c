@@ -77,6 +77,15 @@ write_file(const char *text)
 	return path;
 }
 
+/* The file at *path replaced by one with text (a new name). */
+static void
+rewrite(char **path, const char *text)
+{
+	unlink(*path);
+	free(*path);
+	*path = write_file(text);
+}
+
 static void
 load_child_after(const char *path, const struct cfg *prev, struct result *r)
 {
@@ -217,9 +226,7 @@ reload_shares_the_old_mapping(void **state)
 	assert_int_equal(r1.cfg->parsed_vs, 2);
 	reg1 = r1.cfg->arena.region;
 	snprintf(text, sizeof(text), TWO, 2);
-	unlink(path);
-	free(path);
-	path = write_file(text);
+	rewrite(&path, text);
 	load_child_after(path, r1.cfg, &r2);
 	assert_non_null(r2.cfg);
 	assert_int_equal(r2.cfg->parsed_vs, 1);
@@ -236,9 +243,7 @@ reload_shares_the_old_mapping(void **state)
 	free(b);
 	cfg_free(here);
 	snprintf(text, sizeof(text), TWO, 5);
-	unlink(path);
-	free(path);
-	path = write_file(text);
+	rewrite(&path, text);
 	load_child_after(path, r2.cfg, &r3);
 	cfg_free(r2.cfg);
 	assert_false(mapped(reg2));
@@ -280,9 +285,7 @@ bad_reload_after_a_good_config(void **state)
 		else		/* before them */
 			snprintf(text, sizeof(text), "global = { router_id = "
 			    "5; };\n" TWO, 1);
-		unlink(path);
-		free(path);
-		path = write_file(text);
+		rewrite(&path, text);
 		load_child_after(path, r1.cfg, &r2);
 		assert_null(r2.cfg);
 		assert_null(cfg_load_next(path, r1.cfg, &errs));

@@ -377,37 +377,44 @@ random_edits(void **state)
 	cfg_free(c);
 }
 
+/*
+ * n virtual servers of two real servers; the first real server of
+ * those from "from" to before "to" has weight 7, the others 1.
+ */
+static char *
+many(size_t n, size_t from, size_t to)
+{
+	struct evbuffer	*b = evbuffer_new();
+	size_t		 i;
+	char		*t;
+
+	evbuffer_add_printf(b, "virtual_servers = (\n");
+	for (i = 0; i < n; i++)
+		evbuffer_add_printf(b, "  { name = \"s%zu\"; address = "
+		    "\"10.10.0.1\"; port = %zu; real_servers = (\n"
+		    "    { address = \"10.128.%zu.1\"; weight = %d; },\n"
+		    "    { address = \"10.128.%zu.2\"; weight = 2; } ); }%s\n",
+		    i, 1000 + i, i % 250, i >= from && i < to ? 7 : 1, i % 250,
+		    i == n - 1 ? "" : ",");
+	evbuffer_add_printf(b, ");\n");
+	t = evbuffer_text(b);
+	evbuffer_free(b);
+	return t;
+}
+
 /* At 1,000 virtual servers a one-line change parses one of them. */
 static void
 large_one_line(void **state)
 {
-	struct evbuffer	*b = evbuffer_new();
 	struct cfg	*c;
-	char		*t1, *t2;
-	size_t		 i, n;
+	char		*t1 = many(1000, 0, 0), *t2 = many(1000, 500, 501);
 
 	(void)state;
-	evbuffer_add_printf(b, "virtual_servers = (\n");
-	for (i = 0; i < 1000; i++)
-		evbuffer_add_printf(b, "  { name = \"s%zu\"; address = "
-		    "\"10.10.0.1\"; port = %zu; real_servers = (\n"
-		    "    { address = \"10.128.%zu.1\"; weight = 1; },\n"
-		    "    { address = \"10.128.%zu.2\"; weight = 2; } ); }%s\n",
-		    i, 1000 + i, i % 250, i % 250, i == 999 ? "" : ",");
-	evbuffer_add_printf(b, ");\n");
-	n = evbuffer_get_length(b);
-	t1 = malloc(n + 1);
-	evbuffer_remove(b, t1, n);
-	t1[n] = '\0';
-	evbuffer_free(b);
 	c = cfg_load_string(t1, "big.conf", &(struct cfg_errors){ 0 });
 	assert_non_null(c);
-	t2 = edit(t1, "\"s500\"; address = \"10.10.0.1\"; port = 1500; "
-	    "real_servers = (\n    { address = \"10.128.0.1\"; weight = 1;",
-	    "\"s500\"; address = \"10.10.0.1\"; port = 1500; "
-	    "real_servers = (\n    { address = \"10.128.0.1\"; weight = 7;");
 	assert_int_equal(reload(&c, t2), 1);
 	assert_int_equal(c->vs[500].rs[0].weight, 7);
+	assert_int_equal(c->vs[501].rs[0].weight, 1);
 	assert_string_equal(c->vs[999].name, "s999");
 	free(t1);
 	free(t2);
@@ -456,30 +463,6 @@ sharing_and_its_base(void **state)
 	cfg_errors_free(&e);
 }
 
-static char *
-many(size_t n, size_t changed)
-{
-	struct evbuffer	*b = evbuffer_new();
-	size_t		 i, len;
-	char		*t;
-
-	evbuffer_add_printf(b, "virtual_servers = (\n");
-	for (i = 0; i < n; i++)
-		evbuffer_add_printf(b, "  { name = \"s%zu\"; address = "
-		    "\"10.10.0.1\"; port = %zu; real_servers = (\n"
-		    "    { address = \"10.128.%zu.1\"; weight = %d; },\n"
-		    "    { address = \"10.128.%zu.2\"; weight = 2; } ); }%s\n",
-		    i, 1000 + i, i % 250, i < changed ? 7 : 1, i % 250,
-		    i == n - 1 ? "" : ",");
-	evbuffer_add_printf(b, ");\n");
-	len = evbuffer_get_length(b);
-	t = malloc(len + 1);
-	evbuffer_remove(b, t, len);
-	t[len] = '\0';
-	evbuffer_free(b);
-	return t;
-}
-
 /*
  * Each reload copies forward the servers parsed since the base; past
  * 125 of 1,000 (an eighth) the reload copies all and is a base itself.
@@ -492,12 +475,12 @@ copies_all_past_an_eighth(void **state)
 	size_t		 k, became = 0;
 
 	(void)state;
-	t = many(1000, 0);
+	t = many(1000, 0, 0);
 	c = cfg_load_string(t, "big.conf", &(struct cfg_errors){ 0 });
 	free(t);
 	first = c;
 	for (k = 1; k <= 140; k++) {
-		t = many(1000, k);
+		t = many(1000, 0, k);
 		assert_int_equal(reload(&c, t), 1);
 		free(t);
 		if (c->base == NULL && became == 0)

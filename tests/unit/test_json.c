@@ -8,18 +8,8 @@
 
 #include <event2/buffer.h>
 
+#include "evbuffer_text.h"
 #include "json.h"
-
-static char *
-take(struct evbuffer *b)
-{
-	size_t	 len = evbuffer_get_length(b);
-	char	*s = malloc(len + 1);
-
-	evbuffer_remove(b, s, len);
-	s[len] = '\0';
-	return s;
-}
 
 static void
 nested_document(void **state)
@@ -45,7 +35,7 @@ nested_document(void **state)
 	json_arr_end(&j);
 	json_obj_end(&j);
 	json_finish(&j);
-	s = take(b);
+	s = evbuffer_text(b);
 	assert_string_equal(s, "{\"name\":\"VI_1\",\"prio\":-5,"
 	    "\"big\":18446744073709551615,\"up\":true,\"none\":null,"
 	    "\"list\":[1,{\"x\":false}],\"empty\":[]}\n");
@@ -66,7 +56,7 @@ escapes(void **state)
 	json_str(&j, NULL, NULL);
 	json_double(&j, NULL, 0.25);
 	json_arr_end(&j);
-	s = take(b);
+	s = evbuffer_text(b);
 	assert_string_equal(s, "[\"a\\\"b\\\\c\\nd\\u0001\",null,0.25]");
 	free(s);
 	evbuffer_free(b);
