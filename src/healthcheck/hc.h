@@ -83,6 +83,8 @@ extern const struct hc_checker hc_tls_checker;
 extern const struct hc_checker hc_script_checker;
 
 const char	*hc_reason_name(enum hc_reason);
+/* What a failed connect's errno says, for the socket checkers. */
+enum hc_reason	 hc_reason_of_errno(int);
 
 /* The libcurl multi handle on the loop (hc_http.c). NULL on error. */
 struct hc_http	*hc_http_new(struct event_base *);

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,24 @@ const char *
 hc_reason_name(enum hc_reason r)
 {
 	return r < HC_NREASONS && reason_names[r] ? reason_names[r] : "?";
+}
+
+enum hc_reason
+hc_reason_of_errno(int e)
+{
+	switch (e) {
+	case ECONNREFUSED:
+		return HC_CONNECT_REFUSED;
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+	case EADDRNOTAVAIL:
+	case EINVAL:		/* connect() on a blackhole route */
+		return HC_UNREACHABLE;
+	case ETIMEDOUT:
+		return HC_CONNECT_TIMEOUT;
+	default:
+		return HC_RESET;
+	}
 }
 
 struct hc_engine {

@@ -92,24 +92,6 @@ hc_tcp_finish(struct hc_tcp *p, enum hc_reason r, int code,
 	hc_tcp_free(p);
 }
 
-static enum hc_reason
-hc_tcp_errno_reason(int e)
-{
-	switch (e) {
-	case ECONNREFUSED:
-		return HC_CONNECT_REFUSED;
-	case EHOSTUNREACH:
-	case ENETUNREACH:
-	case EADDRNOTAVAIL:
-	case EINVAL:		/* connect() on a blackhole route */
-		return HC_UNREACHABLE;
-	case ETIMEDOUT:
-		return HC_CONNECT_TIMEOUT;
-	default:
-		return HC_RESET;
-	}
-}
-
 static void	hc_tcp_cb(evutil_socket_t, short, void *);
 
 /* Waits for what, until deadline (absolute, clock_now_us()). */
@@ -214,7 +196,7 @@ hc_tcp_cb(evutil_socket_t fd, short what, void *arg)
 		    &err, &len) == -1)
 			err = errno;
 		if (err != 0) {
-			hc_tcp_finish(p, hc_tcp_errno_reason(err), err,
+			hc_tcp_finish(p, hc_reason_of_errno(err), err,
 			    strerror(err));
 			return;
 		}
@@ -228,7 +210,7 @@ hc_tcp_later_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct hc_tcp *p = arg;
 
-	hc_tcp_finish(p, hc_tcp_errno_reason(p->err), p->err,
+	hc_tcp_finish(p, hc_reason_of_errno(p->err), p->err,
 	    strerror(p->err));
 }
 

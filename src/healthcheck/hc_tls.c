@@ -84,24 +84,6 @@ hc_tls_days_left(SSL *ssl)
 	return days;
 }
 
-static enum hc_reason
-hc_tls_errno_reason(int e)
-{
-	switch (e) {
-	case ECONNREFUSED:
-		return HC_CONNECT_REFUSED;
-	case EHOSTUNREACH:
-	case ENETUNREACH:
-	case EADDRNOTAVAIL:
-	case EINVAL:		/* connect() on a blackhole route */
-		return HC_UNREACHABLE;
-	case ETIMEDOUT:
-		return HC_CONNECT_TIMEOUT;
-	default:
-		return HC_RESET;
-	}
-}
-
 static void
 hc_tls_event_cb(struct bufferevent *bev, short what, void *arg)
 {
@@ -137,7 +119,7 @@ hc_tls_event_cb(struct bufferevent *bev, short what, void *arg)
 			    HC_TLS_HANDSHAKE, -1, detail);
 		} else if (serr == ECONNREFUSED || serr == EHOSTUNREACH ||
 		    serr == ENETUNREACH || serr == ECONNRESET)
-			hc_tls_finish(p, hc_tls_errno_reason(serr), -1,
+			hc_tls_finish(p, hc_reason_of_errno(serr), -1,
 			    strerror(serr));
 		else
 			hc_tls_finish(p, HC_TLS_HANDSHAKE, -1, what &
@@ -289,7 +271,7 @@ hc_tls_later_cb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	hc_tls_finish(p, hc_tls_errno_reason(p->err), -1, strerror(p->err));
+	hc_tls_finish(p, hc_reason_of_errno(p->err), -1, strerror(p->err));
 }
 
 /*
@@ -337,7 +319,7 @@ hc_tls_connected_cb(evutil_socket_t fd, short ev, void *arg)
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &p->err, &len) == -1)
 		p->err = errno;
 	if (p->err != 0) {
-		hc_tls_finish(p, hc_tls_errno_reason(p->err), -1,
+		hc_tls_finish(p, hc_reason_of_errno(p->err), -1,
 		    strerror(p->err));
 		return;
 	}
