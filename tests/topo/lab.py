@@ -6,6 +6,8 @@ fails. Nothing touches the root namespace's interfaces, addresses or
 routes. Processes are only ever signalled by the PID we started.
 """
 
+import importlib.machinery
+import importlib.util
 import json
 import os
 import re
@@ -42,6 +44,23 @@ def many_checked_servers(n):
     return ",\n".join('{ address = "%s"; port = 9; check = { type = "tcp"; '
                       'interval = 60; timeout = 1; }; }' % a
                       for a in addrs), addrs
+
+
+def sanitized():
+    """Whether the director under test is an ASan build."""
+    with open(DIRECTOR, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
+def load_bench(name):
+    """bench/NAME (a Python script without .py) as a module."""
+    path = os.path.join(REPO, "bench", name)
+    mod_name = name.replace("-", "_")
+    loader = importlib.machinery.SourceFileLoader(mod_name, path)
+    spec = importlib.util.spec_from_loader(mod_name, loader)
+    mod = importlib.util.module_from_spec(spec)
+    loader.exec_module(mod)
+    return mod
 
 
 def run(*args, check=True, timeout=20, **kw):

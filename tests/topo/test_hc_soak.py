@@ -8,14 +8,12 @@ servers without checks, after a warm-up and again at the end), so they
 must be equal. bench/hc-soak runs the same for minutes with more checks.
 """
 
-import importlib.machinery
-import importlib.util
 import json
 import os
 import sys
 import time
 
-from lab import DIRECTOR, REPO
+from lab import load_bench, sanitized
 
 PER_TYPE, SCRIPTS = 14, 2
 INTERVAL, TIMEOUT, FLAP = 0.5, 0.3, 2
@@ -25,23 +23,9 @@ WARMUP, SOAK = 6, 12
 RSS_BUDGET_KB = {False: 512, True: 3072}
 
 
-def sanitized():
-    with open(DIRECTOR, "rb") as f:
-        return b"__asan_init" in f.read()
-
-
-def bench():
-    path = os.path.join(REPO, "bench", "hc-soak")
-    loader = importlib.machinery.SourceFileLoader("hc_soak", path)
-    spec = importlib.util.spec_from_loader("hc_soak", loader)
-    mod = importlib.util.module_from_spec(spec)
-    loader.exec_module(mod)
-    return mod
-
-
 def test_misbehaving_servers_leave_fds_and_rss_flat(lab, directors,
                                                     tmp_path):
-    b = bench()
+    b = load_bench("hc-soak")
     lab.add_host("lb1", "192.0.2.1/24")
     b.net_setup(lambda *c: lab.exec("lb1", *c))
     tmp = str(tmp_path)

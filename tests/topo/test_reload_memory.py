@@ -4,33 +4,17 @@ instance), alternating two variants, after a warm-up of 50.
 bench/reload-memory runs the full 1,000 x 1,000 and prints the figures.
 """
 
-import importlib.machinery
-import importlib.util
 import json
 import os
 import time
 
-from lab import DIRECTOR, REPO
+from lab import load_bench, sanitized
 
 WARMUP, RELOADS, SERVICES = 50, 100, 200
 # The gcc build stays within a few kB (bench/RESULTS.md); ASan's allocator
 # keeps settling for a few hundred reloads (about 0.5 MB per 100 after
 # 50), and its leak check is LSan at exit.
 RSS_BUDGET_KB = {False: 512, True: 2048}
-
-
-def sanitized():
-    with open(DIRECTOR, "rb") as f:
-        return b"__asan_init" in f.read()
-
-
-def bench():
-    path = os.path.join(REPO, "bench", "reload-memory")
-    loader = importlib.machinery.SourceFileLoader("reload_memory", path)
-    spec = importlib.util.spec_from_loader("reload_memory", loader)
-    mod = importlib.util.module_from_spec(spec)
-    loader.exec_module(mod)
-    return mod
 
 
 def sample(pid):
@@ -41,7 +25,7 @@ def sample(pid):
 
 
 def test_reloads_leave_rss_and_fds_flat(lab, directors, tmp_path):
-    b = bench()
+    b = load_bench("reload-memory")
     lab.add_host("lb1", "192.0.2.1/24")
     texts = {v: b.conf(SERVICES, v, 10) for v in "AB"}
     env = None
