@@ -290,10 +290,21 @@ struct cfg {
 	size_t			 nvs;
 	/* how it was loaded */
 	size_t			 parsed_vs;	/* the others were shared */
+	/*
+	 * After a splice (cfg_load_next()): from is the config it was read
+	 * against, and same_as[i] the index in from of a virtual server
+	 * equal to vs[i] in every field but its lines, or CFG_VS_NEW. Both
+	 * NULL after a full parse. from is only compared, never read: it
+	 * may be gone.
+	 */
+	const struct cfg	*from;
+	const uint32_t		*same_as;
 	const struct cfg_src	*src;		/* its text, or NULL */
 	unsigned		 refs;		/* see cfg_free() */
 	struct cfg		*base;		/* whose servers it shares */
 };
+
+#define CFG_VS_NEW	UINT32_MAX
 
 /* A line inside vs->rs[] (0 stays "not set"). */
 static inline int

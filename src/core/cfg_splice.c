@@ -287,6 +287,8 @@ splice_vs(struct cfg_parser *p, const struct splice *sp,
 {
 	struct cfg	*c = p->cfg;
 	size_t		 i, j, on = sp->o->scan.nel, k = 0, off;
+	uint32_t	*same = arena_calloc(&c->arena, on + sp->nel + 1,
+			    sizeof(*same));
 	int		 dline;
 
 	for (i = j = 0; i < on; i++) {
@@ -304,6 +306,7 @@ splice_vs(struct cfg_parser *p, const struct splice *sp,
 				    sp->o->scan.el[sp->a].line - 1);
 				if (c->vs[j].line != el[j].line)
 					return false;
+				same[j] = CFG_VS_NEW;
 			}
 			i = sp->b;
 			continue;
@@ -314,10 +317,12 @@ splice_vs(struct cfg_parser *p, const struct splice *sp,
 			cfg_vs_share(&c->vs[j], &sp->ovs[i], dline);
 		else
 			cfg_vs_copy(c, &c->vs[j], &sp->ovs[i], dline);
+		same[j] = (uint32_t)i;
 		j++;
 	}
 	c->nvs = j;
 	c->parsed_vs = sp->nel;
+	c->same_as = same;
 	return true;
 }
 
@@ -385,6 +390,7 @@ cfg_splice(const struct cfg *prev, const char *t, size_t len,
 	if (errs.n != 0)
 		goto fail;
 	splice_src(c, &sp, el);
+	c->from = prev;
 	goto out;
 fail:
 	if (c != NULL)

@@ -430,7 +430,7 @@ daemon_reload_apply(struct director *d, struct cfg *nc,
 	d->reload.n_ok++;
 	daemon_apply_globals(d);
 	if (d->lb != NULL)
-		lb_reconfigure(d->lb);
+		lb_reconfigure(d->lb, old);
 	/* Instances compare against the old config: free it after. */
 	daemon_group_reset(d);
 	if (d->vrrp != NULL)

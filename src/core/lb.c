@@ -9,6 +9,16 @@
  * operations) -> IDLE. Each step runs until its time
  * box is used up and then yields to the loop, so VRRP and checks keep
  * their timing while 100,000 destinations are read or written.
+ *
+ * How much a sync builds and reads depends on what is known to have
+ * changed since the last clean one (lb_changes.h):
+ *   - a few virtual servers (a health change, a spliced reload): only
+ *     their part of the wanted table is built, merged into current at
+ *     the end, and only their services are read back;
+ *   - not known (a reload parsed whole): the whole table is built and
+ *     compared with current, and what differs is read back;
+ *   - a start, drift check, retry or directorctl, or any doubt that
+ *     current equals the kernel: everything is built and read.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,13 +32,14 @@
 #include "clock.h"
 #include "daemon.h"
 #include "lb.h"
+#include "lb_changes.h"
 #include "log.h"
 #include "notify.h"
 #include "../ipvs/ipvs_backend.h"
 
 #define LB_SLICE_US		1000	/* time box of one step */
 #define LB_LOG_OPS_MAX		50	/* more ops than this: a summary */
-#define LB_PARTIAL_MAX		64	/* services a partial sync reads */
+#define LB_PARTIAL_MAX		LB_CHANGES_MAX	/* services a partial sync reads */
 #define LB_RETRY_MIN_MS		1000
 #define LB_RETRY_MAX_MS		60000
 #define LB_PRIORITY_BULK	2	/* see daemon_start() */
@@ -77,6 +88,10 @@ struct lb {
 	size_t				 nsub;
 	struct ipvs_table		 have;
 	struct ipvs_table		 owned;	/* keys, sorted */
+	struct ipvs_table		 added;	/* keys this sync added */
+	struct lb_changes		 changed;	/* since taken */
+	struct lb_changes		 taken;	/* by the sync in flight */
+	bool				 only_changed;	/* this sync */
 	bool				*owned_flags;	/* per have[] */
 	bool				*quorum_ok;	/* per cfg vs */
 	bool				*quorum_was;	/* at the sync's start */
@@ -232,6 +247,13 @@ lb_clear(struct lb *lb)
 	ipvs_oplist_free(&lb->ops);
 	free(lb->owned_flags);
 	lb->owned_flags = NULL;
+	/* Services it added are ours, whether the sync finished or not. */
+	ipvs_table_sort(&lb->added);
+	if (ipvs_table_merge(&lb->owned, &lb->added, NULL, 0) == -1)
+		log_warnx("IPVS: out of memory noting added services");
+	ipvs_table_free(&lb->added);
+	lb_changes_clear(&lb->taken);
+	lb->only_changed = false;
 	lb->phase = LB_IDLE;
 	lb->next = 0;
 }
@@ -277,29 +299,36 @@ lb_health_free(struct lb *lb)
 }
 
 /* Until the health engine says otherwise: each check's initial state. */
+static struct lb_rs_health *
+lb_health_new(const struct cfg_vs *vs)
+{
+	struct lb_rs_health	*h;
+	size_t			 j;
+
+	if ((h = calloc(vs->nrs ? vs->nrs : 1, sizeof(*h))) == NULL)
+		return NULL;
+	for (j = 0; j < vs->nrs; j++) {
+		h[j].up = vs->rs[j].check.type == CHECK_NONE ||
+		    vs->rs[j].check.initial_up;
+		h[j].weight = vs->rs[j].weight;
+	}
+	return h;
+}
+
 static int
 lb_health_init(struct lb *lb)
 {
 	const struct cfg	*c = lb->d->cfg;
-	const struct cfg_rs	*rs;
-	size_t			 i, j;
+	size_t			 i;
 
 	lb_health_free(lb);
 	if ((lb->health = calloc(c->nvs ? c->nvs : 1,
 	    sizeof(*lb->health))) == NULL)
 		return -ENOMEM;
 	lb->nhealth = c->nvs;
-	for (i = 0; i < c->nvs; i++) {
-		if ((lb->health[i] = calloc(c->vs[i].nrs ? c->vs[i].nrs : 1,
-		    sizeof(**lb->health))) == NULL)
+	for (i = 0; i < c->nvs; i++)
+		if ((lb->health[i] = lb_health_new(&c->vs[i])) == NULL)
 			return -ENOMEM;
-		for (j = 0; j < c->vs[i].nrs; j++) {
-			rs = &c->vs[i].rs[j];
-			lb->health[i][j].up = rs->check.type == CHECK_NONE ||
-			    rs->check.initial_up;
-			lb->health[i][j].weight = rs->weight;
-		}
-	}
 	return 0;
 }
 
@@ -315,6 +344,7 @@ lb_set_rs_health(struct lb *lb, size_t vs, size_t rs, bool up, int weight)
 		return;
 	h->up = up;
 	h->weight = weight;
+	lb_changes_vs(&lb->changed, vs);
 	lb_sync(lb, LB_SYNC_HEALTH);
 }
 
@@ -440,6 +470,36 @@ lb_plan_partial(struct lb *lb)
 	return rc;
 }
 
+/*
+ * Only some virtual servers changed (lb->taken): their services are
+ * compared with what current asks of the kernel, and those that differ
+ * are read back, with the services the config dropped. Returns 0 with
+ * lb->sub and lb->have ready, or -errno.
+ */
+static int
+lb_plan_changed(struct lb *lb)
+{
+	const struct ipvs_table_svc	*cur;
+	const struct ipvs_table		*w = &lb->want;
+	size_t				 i;
+	int				 rc = 0;
+
+	if ((lb->sub = calloc(w->n ? w->n : 1, sizeof(*lb->sub))) == NULL)
+		return -ENOMEM;
+	for (i = 0; rc == 0 && i < w->n; i++) {
+		cur = ipvs_table_find(&lb->current, &w->svcs[i].svc);
+		if (cur != NULL && lb_svc_equal(&w->svcs[i], cur))
+			continue;
+		lb->sub[lb->nsub++] = w->svcs[i];
+		rc = lb_read_key(lb, &w->svcs[i].svc);
+	}
+	for (i = 0; rc == 0 && i < lb->taken.ngone; i++)
+		if (ipvs_table_find(w, &lb->taken.gone[i]) == NULL)
+			rc = lb_read_key(lb, &lb->taken.gone[i]);
+	lb->partial = true;
+	return rc;
+}
+
 static void
 lb_begin(struct lb *lb)
 {
@@ -450,6 +510,10 @@ lb_begin(struct lb *lb)
 	lb->st.busy = true;
 	lb->phase = LB_WANT;
 	lb->next = 0;
+	lb_changes_take(&lb->taken, &lb->changed);
+	lb->only_changed = lb->current_valid && !lb->taken.all &&
+	    lb->health != NULL && (lb->reason == LB_SYNC_RELOAD ||
+	    lb->reason == LB_SYNC_HEALTH);
 	if (lb_quorum_resize(lb) != 0 || (lb->health == NULL &&
 	    lb_health_init(lb) != 0) || (lb->quorum_was =
 	    malloc(lb->nquorum + 1)) == NULL) {
@@ -460,32 +524,47 @@ lb_begin(struct lb *lb)
 		memcpy(lb->quorum_was, lb->quorum_ok, lb->nquorum);
 }
 
+/* Appends virtual server v's part of the wanted table. */
+static bool
+lb_want_vs(struct lb *lb, size_t v)
+{
+	const struct lb_rs_health *h = v < lb->nhealth ? lb->health[v] : NULL;
+
+	if (lb_desired_vs(&lb->d->cfg->vs[v], h, &lb->quorum_ok[v],
+	    &lb->want) == -1) {
+		lb_fail(lb, "building the wanted table", -ENOMEM);
+		return false;
+	}
+	return true;
+}
+
 /* The wanted table, a virtual server at a time; true when it is built. */
 static bool
 lb_want_some(struct lb *lb, uint64_t deadline)
 {
-	const struct cfg		*c = lb->d->cfg;
-	const struct lb_rs_health	*h;
-	int				 rc;
+	const struct cfg	*c = lb->d->cfg;
+	size_t			 i;
+	int			 rc;
 
-	if (lb->next < c->nvs) {
+	if (lb->only_changed) {		/* at most LB_CHANGES_MAX */
+		for (i = 0; i < lb->taken.nvs; i++)
+			if (!lb_want_vs(lb, lb->taken.vs[i]))
+				return false;
+		lb->st.last_sync_built = lb->taken.nvs;
+	} else if (lb->next < c->nvs) {
 		for (; lb->next < c->nvs; lb->next++) {
 			if (clock_now_us() >= deadline)
 				return false;
-			h = lb->next < lb->nhealth ? lb->health[lb->next] :
-			    NULL;
-			if (lb_desired_vs(&c->vs[lb->next], h,
-			    &lb->quorum_ok[lb->next], &lb->want) == -1) {
-				lb_fail(lb, "building the wanted table",
-				    -ENOMEM);
+			if (!lb_want_vs(lb, lb->next))
 				return false;
-			}
 		}
 		return false;	/* the rest on a step of its own */
-	}
+	} else
+		lb->st.last_sync_built = c->nvs;
 	ipvs_table_sort(&lb->want);
 	lb_quorum_changes(lb, lb->quorum_was);
-	if ((rc = lb_plan_partial(lb)) < 0) {
+	rc = lb->only_changed ? lb_plan_changed(lb) : lb_plan_partial(lb);
+	if (rc < 0) {
 		lb_fail(lb, "reading the changed services", rc);
 		return false;
 	}
@@ -556,7 +635,6 @@ lb_diff_begin(struct lb *lb)
 	size_t i;
 
 	ipvs_table_sort(&lb->have);
-	ipvs_table_sort(&lb->owned);	/* services added since the last sort */
 	if ((lb->owned_flags = calloc(lb->have.n ? lb->have.n : 1,
 	    sizeof(bool))) == NULL) {
 		lb_fail(lb, "diff", -ENOMEM);
@@ -650,7 +728,7 @@ lb_apply_some(struct lb *lb, uint64_t deadline)
 		 * in the middle of the first one removes what it added.
 		 */
 		if (op->type == IPVS_OP_SVC_ADD &&
-		    ipvs_table_add(&lb->owned, op->svc) == NULL)
+		    ipvs_table_add(&lb->added, op->svc) == NULL)
 			log_warnx("IPVS: out of memory noting an added service");
 		if (verbose)
 			lb_op_log(lb, op, 0);
@@ -686,23 +764,61 @@ nomem:
 	lb_fail(lb, "ownership", -ENOMEM);
 }
 
+static int
+lb_svc_key_cmp(const void *a, const void *b)
+{
+	return ipvs_service_key_cmp(a, b);
+}
+
+/*
+ * The same after a sync of some virtual servers: their services join
+ * owned and current, and those the config dropped leave both (owned
+ * only after a clean sync: a failed delete is tried again). One pass
+ * over each, no sort.
+ */
+static void
+lb_update_changed(struct lb *lb)
+{
+	struct ipvs_table	keys = { 0 };
+	struct lb_changes	*t = &lb->taken;
+	size_t			 i;
+
+	qsort(t->gone, t->ngone, sizeof(*t->gone), lb_svc_key_cmp);
+	for (i = 0; i < lb->want.n; i++)
+		if (ipvs_table_add(&keys, &lb->want.svcs[i].svc) == NULL)
+			goto nomem;
+	if (ipvs_table_merge(&lb->owned, &keys, t->gone,
+	    lb->errors > 0 ? 0 : t->ngone) == -1 ||
+	    ipvs_table_merge(&lb->current, &lb->want, t->gone,
+	    t->ngone) == -1)
+		goto nomem;
+	return;
+nomem:
+	ipvs_table_free(&keys);
+	lb_fail(lb, "ownership", -ENOMEM);
+}
+
 static void
 lb_finish(struct lb *lb)
 {
 	struct timeval	tv;
 	uint64_t	took = clock_now_us() - lb->started_us;
 
-	if (lb->phase == LB_APPLY)
+	if (lb->phase == LB_APPLY && lb->only_changed)
+		lb_update_changed(lb);
+	else if (lb->phase == LB_APPLY)
 		lb_update_owned(lb);
 	lb->st.syncs++;
 	lb->st.last_sync_us = took;
 	lb->st.last_sync_ops = lb->ops.n;
-	lb->st.busy = false;
+	lb->st.busy = lb->pending;	/* asked for during this one */
 	if (lb->ops.n > 0 || lb->errors > 0)
-		log_info("IPVS: sync (%s) done in %llu ms: %zu services, %zu "
-		    "operations, %zu errors", lb_reason_names[lb->reason],
-		    (unsigned long long)took / 1000, lb->want.n, lb->ops.n,
-		    lb->errors);
+		log_info("IPVS: sync (%s) done in %llu ms: %zu services (%zu "
+		    "rebuilt), %zu operations, %zu errors",
+		    lb_reason_names[lb->reason],
+		    (unsigned long long)took / 1000, lb->only_changed ?
+		    lb->current.n : lb->want.n, (size_t)lb->st.last_sync_built,
+		    lb->ops.n, lb->errors);
 	if (lb->errors > 0) {
 		lb->retry_ms = lb->retry_ms ? lb->retry_ms * 2 : LB_RETRY_MIN_MS;
 		if (lb->retry_ms > LB_RETRY_MAX_MS)
@@ -715,7 +831,7 @@ lb_finish(struct lb *lb)
 		lb->st.last_error[0] = '\0';
 	}
 	/* What was asked for stays visible to the views until the next. */
-	if (lb->phase == LB_APPLY) {
+	if (lb->phase == LB_APPLY && !lb->only_changed) {
 		ipvs_table_free(&lb->current);
 		lb->current = lb->want;
 		memset(&lb->want, 0, sizeof(lb->want));
@@ -781,6 +897,7 @@ lb_sync(struct lb *lb, enum lb_reason why)
 		lb->pending = true;
 		lb->pending_reason = why;
 	}
+	lb->st.busy = true;
 	if (lb->phase == LB_IDLE)
 		lb_schedule_step(lb);
 }
@@ -808,25 +925,111 @@ lb_arm_drift(struct lb *lb)
 		event_add(lb->ev_drift, &tv);
 }
 
-void
-lb_reconfigure(struct lb *lb)
+/*
+ * A spliced reload (c->same_as): what the engine knows of each virtual
+ * server that did not change moves to its new index (health, quorum,
+ * current's tag), the others are marked changed, and the services of
+ * the old ones that have no successor are noted as gone.
+ */
+static int
+lb_carry(struct lb *lb, const struct cfg *old)
 {
-	size_t i;
+	const struct cfg	 *c = lb->d->cfg;
+	const struct cfg_vs	 *tag;
+	struct lb_rs_health	**h;
+	struct ipvs_service	  key;
+	uint32_t		 *to;
+	bool			 *q;
+	size_t			  i, j;
+
+	h = calloc(c->nvs + 1, sizeof(*h));
+	q = calloc(c->nvs + 1, sizeof(*q));
+	to = malloc((old->nvs + 1) * sizeof(*to));
+	if (h == NULL || q == NULL || to == NULL)
+		goto nomem;
+	memset(to, 0xff, (old->nvs + 1) * sizeof(*to));
+	for (j = 0; j < c->nvs; j++) {
+		if ((i = c->same_as[j]) < old->nvs && to[i] == UINT32_MAX)
+			to[i] = (uint32_t)j;
+		else if ((h[j] = lb_health_new(&c->vs[j])) == NULL)
+			goto nomem;
+	}
+	/* Nothing fails from here on. */
+	lb_changes_renumber(&lb->changed, to, c->nvs);
+	for (j = 0; j < c->nvs; j++)
+		if (h[j] != NULL) {
+			q[j] = true;
+			lb_changes_vs(&lb->changed, j);
+		}
+	for (i = 0; i < old->nvs; i++) {
+		if (to[i] == UINT32_MAX) {
+			lb_conv_service(&old->vs[i], &key);
+			lb_changes_gone(&lb->changed, &key);
+			continue;
+		}
+		h[to[i]] = lb->health[i];
+		lb->health[i] = NULL;
+		q[to[i]] = i < lb->nquorum ? lb->quorum_ok[i] : true;
+	}
+	for (i = 0; i < lb->current.n; i++) {
+		tag = lb->current.svcs[i].tag;
+		j = tag >= old->vs && tag < old->vs + old->nvs ?
+		    to[tag - old->vs] : UINT32_MAX;
+		lb->current.svcs[i].tag = j != UINT32_MAX ? &c->vs[j] : NULL;
+	}
+	lb_health_free(lb);
+	lb->health = h;
+	lb->nhealth = c->nvs;
+	free(lb->quorum_ok);
+	lb->quorum_ok = q;
+	lb->nquorum = c->nvs;
+	free(to);
+	return 0;
+nomem:
+	for (j = 0; h != NULL && j < c->nvs; j++)
+		free(h[j]);		/* only new ones so far */
+	free(h);
+	free(q);
+	free(to);
+	return -ENOMEM;
+}
+
+void
+lb_reconfigure(struct lb *lb, const struct cfg *old)
+{
+	const struct cfg	*c = lb->d->cfg;
+	size_t			 i;
 
 	/*
-	 * A sync in flight holds pointers into the old config: restart.
-	 * current stays, to diff the new config against, but its tags point
-	 * into the old config: drop them.
+	 * A sync in flight holds pointers into the old config: restart it,
+	 * with the changes it had taken. If it had begun to apply, current
+	 * no longer says what the kernel holds.
 	 */
+	if (lb->phase != LB_IDLE)
+		lb_changes_add(&lb->changed, &lb->taken);
+	if (lb->phase == LB_APPLY && lb->next > 0)
+		lb->current_valid = false;
 	lb_clear(lb);
-	for (i = 0; i < lb->current.n; i++)
-		lb->current.svcs[i].tag = NULL;
 	lb->st.busy = false;
-	free(lb->quorum_ok);
-	lb->quorum_ok = NULL;
-	lb->nquorum = 0;
-	if (lb_health_init(lb) != 0)
-		log_warnx("IPVS: out of memory on reload");
+	/* Which services may be purged changed: look at all of them. */
+	if (old == NULL || old->global.ipvs_purge_unknown !=
+	    c->global.ipvs_purge_unknown)
+		lb->current_valid = false;
+	if (old == NULL || c->from != old || c->same_as == NULL ||
+	    lb->health == NULL || lb->nhealth != old->nvs ||
+	    lb_carry(lb, old) != 0) {
+		/* Unknown: tags into the old config go, everything is new. */
+		for (i = 0; i < lb->current.n; i++)
+			lb->current.svcs[i].tag = NULL;
+		free(lb->quorum_ok);
+		lb->quorum_ok = NULL;
+		lb->nquorum = 0;
+		lb_changes_free(&lb->changed);
+		if (lb_health_init(lb) != 0 ||
+		    lb_changes_init(&lb->changed, c->nvs) != 0)
+			log_warnx("IPVS: out of memory on reload");
+		lb_changes_all(&lb->changed);
+	}
 	lb_arm_drift(lb);
 	lb->pending = false;
 	lb_sync(lb, LB_SYNC_RELOAD);
@@ -850,6 +1053,12 @@ lb_new(struct director *d, const struct ipvs_backend *be, void *ctx)
 		lb_free(lb);
 		return NULL;
 	}
+	if (lb_changes_init(&lb->changed, d->cfg->nvs) != 0 ||
+	    lb_changes_init(&lb->taken, 0) != 0) {
+		lb_free(lb);
+		return NULL;
+	}
+	lb_changes_all(&lb->changed);	/* the first sync builds it all */
 	event_priority_set(lb->ev_step, LB_PRIORITY_BULK);
 	lb_arm_drift(lb);
 	lb_sync(lb, LB_SYNC_START);
@@ -884,6 +1093,8 @@ lb_free(struct lb *lb)
 	lb_clear(lb);
 	ipvs_table_free(&lb->current);
 	ipvs_table_free(&lb->owned);
+	lb_changes_free(&lb->changed);
+	lb_changes_free(&lb->taken);
 	free(lb->quorum_ok);
 	lb_health_free(lb);
 	if (lb->ev_step != NULL)

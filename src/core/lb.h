@@ -49,7 +49,8 @@ struct lb_stats {
 	const char	*max_slice_phase;	/* what that step did */
 	uint64_t	last_sync_us;	/* duration of the last sync */
 	uint64_t	last_sync_ops;
-	bool		busy;
+	uint64_t	last_sync_built;	/* virtual servers it built */
+	bool		busy;		/* a sync runs or is asked for */
 	char		last_error[256];
 };
 
@@ -61,8 +62,12 @@ struct lb	*lb_new(struct director *, const struct ipvs_backend *be,
 		    void *ctx);
 /* Asks for a sync; requests during a sync make one more after it. */
 void		 lb_sync(struct lb *, enum lb_reason);
-/* The config changed (after a successful reload): rebinds and syncs. */
-void		 lb_reconfigure(struct lb *);
+/*
+ * The config changed (after a successful reload) from old, which is
+ * still alive: rebinds and syncs. When the new config was spliced from
+ * old (cfg_load_next()), only its changed virtual servers are rebuilt.
+ */
+void		 lb_reconfigure(struct lb *, const struct cfg *old);
 /*
  * The health engine's word on real server rs_index of virtual server
  * vs_index (indexes into the running config): syncs if it changed.

@@ -1,6 +1,7 @@
 /*
  * ipvs_table.c - see ipvs_table.h.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +92,68 @@ ipvs_table_find_dest(const struct ipvs_table_svc *ts,
 		return NULL;
 	return bsearch(d, ts->dests, ts->ndests, sizeof(*ts->dests),
 	    ipvs_dest_cmp);
+}
+
+/* Every service of upd replaces one in t, and none leaves: in place. */
+static bool
+ipvs_table_replace(struct ipvs_table *t, struct ipvs_table *upd)
+{
+	struct ipvs_table_svc	*ts;
+	size_t			 i;
+
+	for (i = 0; i < upd->n; i++)
+		if (ipvs_table_find(t, &upd->svcs[i].svc) == NULL)
+			return false;
+	for (i = 0; i < upd->n; i++) {
+		ts = ipvs_table_find(t, &upd->svcs[i].svc);
+		free(ts->dests);
+		*ts = upd->svcs[i];
+	}
+	return true;
+}
+
+int
+ipvs_table_merge(struct ipvs_table *t, struct ipvs_table *upd,
+    const struct ipvs_service *del, size_t ndel)
+{
+	struct ipvs_table_svc	*out;
+	size_t			 i = 0, j = 0, k = 0, n = 0;
+	size_t			 cap = t->n + upd->n + 1;
+	int			 cmp;
+
+	if (ndel == 0 && ipvs_table_replace(t, upd))
+		goto done;
+	if ((out = calloc(cap, sizeof(*out))) == NULL)
+		return -1;
+	while (i < t->n || j < upd->n) {
+		cmp = i == t->n ? 1 : j == upd->n ? -1 :
+		    ipvs_service_key_cmp(&t->svcs[i].svc, &upd->svcs[j].svc);
+		if (cmp > 0) {
+			out[n++] = upd->svcs[j++];
+			continue;
+		}
+		if (cmp == 0) {
+			free(t->svcs[i++].dests);
+			out[n++] = upd->svcs[j++];
+			continue;
+		}
+		while (k < ndel && ipvs_service_key_cmp(&del[k],
+		    &t->svcs[i].svc) < 0)
+			k++;
+		if (k < ndel && ipvs_service_key_cmp(&del[k],
+		    &t->svcs[i].svc) == 0)
+			free(t->svcs[i++].dests);
+		else
+			out[n++] = t->svcs[i++];
+	}
+	free(t->svcs);
+	t->svcs = out;
+	t->n = n;
+	t->cap = cap;
+done:
+	free(upd->svcs);
+	memset(upd, 0, sizeof(*upd));
+	return 0;
 }
 
 void

@@ -29,6 +29,16 @@ struct ipvs_table_svc	*ipvs_table_find(const struct ipvs_table *,
 /* The destination with d's key in ts (sorted), or NULL. */
 struct ipvs_dest	*ipvs_table_find_dest(const struct ipvs_table_svc *ts,
 			    const struct ipvs_dest *d);
+/*
+ * Brings sorted table t up to date in one pass: the services of sorted
+ * upd replace those with their keys in t or join it, and those with the
+ * keys of sorted del[] leave it, unless upd has them. upd's services and
+ * destinations move into t (upd is empty afterwards, t stays sorted).
+ * Returns 0, or -1 (ENOMEM) with both tables unchanged.
+ */
+int			 ipvs_table_merge(struct ipvs_table *t,
+			    struct ipvs_table *upd,
+			    const struct ipvs_service *del, size_t ndel);
 /* Frees every service and destination; the table is empty afterwards. */
 void			 ipvs_table_free(struct ipvs_table *);
 

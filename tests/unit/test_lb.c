@@ -209,6 +209,25 @@ env_config(struct env *e, const char *text)
 	assert_non_null(e->d.cfg);
 }
 
+/*
+ * Reloads text as the daemon does: the new config is spliced from the
+ * running one (splice) or parsed whole, the engine is told while the old
+ * one is alive, and the old one goes after.
+ */
+static void
+reload(struct env *e, const char *text, bool splice)
+{
+	struct cfg_errors	 errs = { 0 };
+	struct cfg		*old = e->d.cfg;
+
+	e->d.cfg = splice ? cfg_load_string_next(text, "t.conf", old, &errs) :
+	    cfg_load_string(text, "t.conf", &errs);
+	assert_int_equal(errs.n, 0);
+	assert_non_null(e->d.cfg);
+	lb_reconfigure(e->lb, old);
+	cfg_free(old);
+}
+
 /* Runs the loop until the engine is idle with nothing pending. */
 static void
 settle(struct env *e)
@@ -347,14 +366,13 @@ reload_applies_only_the_difference(void **state)
 	settle(e);
 	memcpy(before, e->f.counts, sizeof(before));
 	/* dns goes away, one weight changes, the scheduler changes. */
-	env_config(e,
+	reload(e,
 	    "virtual_servers = (\n"
 	    " { name = \"web\"; address = \"192.0.2.1\"; port = 80;"
 	    " scheduler = \"wlc\";\n"
 	    "   real_servers = ( { address = \"198.51.100.1\"; weight = 5; },\n"
 	    "                    { address = \"198.51.100.2\"; weight = 1; } ); }\n"
-	    ");\n");
-	lb_reconfigure(e->lb);
+	    ");\n", false);
 	settle(e);
 	assert_int_equal(e->f.counts[IPVS_OP_SVC_SET] -
 	    before[IPVS_OP_SVC_SET], 1);
@@ -411,9 +429,8 @@ reload_reads_only_what_changed(void **state)
 	dest_dumps = e->f.dest_dumps;
 	ops = lb_stats(e->lb)->ops;
 	text = services_conf(100, 8);
-	env_config(e, text);
+	reload(e, text, false);
 	free(text);
-	lb_reconfigure(e->lb);
 	settle(e);
 	assert_int_equal(lb_stats(e->lb)->ops - ops, 1);
 	assert_int_equal(e->f.dumps, dumps);		/* no full dump */
@@ -424,6 +441,173 @@ reload_reads_only_what_changed(void **state)
 	settle(e);
 	assert_int_equal(e->f.dumps, dumps + 1);
 	assert_int_equal(e->f.dest_dumps - dest_dumps, 101);
+}
+
+static struct ipvs_service
+port_key(uint16_t port)
+{
+	return svc_key("192.0.2.1", IPPROTO_TCP, port);
+}
+
+/*
+ * A spliced reload that changes one weight builds that one virtual
+ * server's part of the wanted table, reads its service back, and makes
+ * one operation; the others keep their place in current, now tagged
+ * with the new config's virtual servers.
+ */
+static void
+spliced_reload_builds_only_what_changed(void **state)
+{
+	struct env		*e = *state;
+	struct ipvs_service	 k = port_key(1001);
+	char			*text;
+	unsigned		 dumps, gets;
+	uint64_t		 ops;
+
+	text = services_conf(100, 7);
+	env_config(e, text);
+	free(text);
+	e->lb = lb_new(&e->d, &fake_backend, &e->f);
+	settle(e);
+	assert_int_equal(lb_stats(e->lb)->last_sync_built, 100);
+	dumps = e->f.dumps;
+	gets = e->f.gets;
+	ops = lb_stats(e->lb)->ops;
+	text = services_conf(100, 8);
+	reload(e, text, true);
+	free(text);
+	assert_int_equal(e->d.cfg->parsed_vs, 1);
+	settle(e);
+	assert_int_equal(lb_stats(e->lb)->last_sync_built, 1);
+	assert_int_equal(lb_stats(e->lb)->ops - ops, 1);
+	assert_int_equal(e->f.dumps, dumps);
+	assert_int_equal(e->f.gets - gets, 1);
+	assert_int_equal(kernel_weight_port(e, 1042), 8);
+	assert_ptr_equal(lb_vs_of(e->lb, &k), &e->d.cfg->vs[1]);
+	k = port_key(1042);
+	assert_ptr_equal(lb_vs_of(e->lb, &k), &e->d.cfg->vs[42]);
+	/* What the engine believes is what the kernel holds. */
+	lb_sync(e->lb, LB_SYNC_DRIFT);
+	settle(e);
+	assert_int_equal(lb_stats(e->lb)->last_sync_ops, 0);
+	assert_int_equal(e->f.dumps, dumps + 1);
+}
+
+/* Removing one service and adding another: one delete, one add. */
+static void
+spliced_reload_adds_and_removes(void **state)
+{
+	struct env	*e = *state;
+	char		*text, *p, *q;
+	unsigned	 before[6];
+	uint64_t	 ops;
+
+	add_foreign(e);
+	text = services_conf(100, 1);
+	env_config(e, text);
+	e->lb = lb_new(&e->d, &fake_backend, &e->f);
+	settle(e);
+	memcpy(before, e->f.counts, sizeof(before));
+	ops = lb_stats(e->lb)->ops;
+	/* s10 goes; s11 becomes port 2011, a new service. */
+	p = strstr(text, ",{ name = \"s10\"");
+	q = strstr(text, ",{ name = \"s11\"");
+	memmove(p, q, strlen(q) + 1);
+	p = strstr(text, "port = 1011;");
+	memcpy(p, "port = 2011;", 12);
+	reload(e, text, true);
+	free(text);
+	settle(e);
+	assert_int_equal(lb_stats(e->lb)->last_sync_built, 1);
+	assert_int_equal(lb_stats(e->lb)->ops - ops, 4);
+	assert_int_equal(e->f.counts[IPVS_OP_SVC_DEL] - before[IPVS_OP_SVC_DEL],
+	    2);
+	assert_int_equal(e->f.counts[IPVS_OP_SVC_ADD] - before[IPVS_OP_SVC_ADD],
+	    1);
+	assert_int_equal(kernel_weight_port(e, 1010), -1);
+	assert_int_equal(kernel_weight_port(e, 1011), -1);
+	assert_int_equal(kernel_weight_port(e, 2011), 1);
+	assert_int_equal(e->f.t.n, 99 + 1);
+	lb_sync(e->lb, LB_SYNC_DRIFT);
+	settle(e);
+	assert_int_equal(lb_stats(e->lb)->last_sync_ops, 0);
+	/* Ownership followed: the new one is removed, the foreign one kept. */
+	lb_shutdown(e->lb);
+	assert_int_equal(e->f.t.n, 1);
+	assert_non_null(kernel_svc(e, "203.0.113.9", IPPROTO_TCP, 443));
+}
+
+/* A health change builds and reads its own virtual server only. */
+static void
+health_change_builds_one_virtual_server(void **state)
+{
+	struct env	*e = *state;
+	char		*text;
+	unsigned	 dumps, gets;
+
+	text = services_conf(100, 5);
+	env_config(e, text);
+	e->lb = lb_new(&e->d, &fake_backend, &e->f);
+	settle(e);
+	dumps = e->f.dumps;
+	gets = e->f.gets;
+	lb_set_rs_health(e->lb, 42, 0, false, 5);
+	settle(e);
+	assert_int_equal(lb_stats(e->lb)->last_sync_built, 1);
+	assert_int_equal(lb_stats(e->lb)->last_sync_ops, 1);
+	assert_int_equal(e->f.gets - gets, 1);
+	assert_int_equal(e->f.dumps, dumps);
+	assert_int_equal(kernel_weight_port(e, 1042), 0);	/* inhibited */
+	/* A spliced reload of another one keeps s42 down... */
+	memcpy(strstr(strstr(text, "port = 1007;"), "weight = 1;"),
+	    "weight = 9;", 11);
+	reload(e, text, true);
+	free(text);
+	settle(e);
+	assert_int_equal(lb_stats(e->lb)->last_sync_built, 1);
+	assert_int_equal(lb_stats(e->lb)->last_sync_ops, 1);
+	assert_int_equal(kernel_weight_port(e, 1042), 0);
+	assert_int_equal(kernel_weight_port(e, 1007), 9);
+	/* ...and its recovery is one operation again. */
+	lb_set_rs_health(e->lb, 42, 0, true, 5);
+	settle(e);
+	assert_int_equal(lb_stats(e->lb)->last_sync_ops, 1);
+	assert_int_equal(kernel_weight_port(e, 1042), 5);
+}
+
+/*
+ * A reload that arrives after a sync has applied some of its operations:
+ * current no longer says what the kernel holds, so the next sync reads
+ * everything. Here the reload undoes the change just applied.
+ */
+static void
+reload_during_apply_rereads(void **state)
+{
+	struct env	*e = *state;
+	char		*text;
+	unsigned	 sets, dumps;
+	int		 n;
+
+	text = services_conf(100, 1);
+	env_config(e, text);
+	free(text);
+	e->lb = lb_new(&e->d, &fake_backend, &e->f);
+	settle(e);
+	sets = e->f.counts[IPVS_OP_DEST_SET];
+	dumps = e->f.dumps;
+	text = services_conf(100, 8);
+	reload(e, text, true);
+	free(text);
+	for (n = 0; n < 1000 && e->f.counts[IPVS_OP_DEST_SET] == sets; n++)
+		event_base_loop(e->d.base, EVLOOP_NONBLOCK | EVLOOP_ONCE);
+	assert_int_equal(kernel_weight_port(e, 1042), 8);
+	assert_true(lb_stats(e->lb)->busy);	/* not finished yet */
+	text = services_conf(100, 1);
+	reload(e, text, true);
+	free(text);
+	settle(e);
+	assert_int_equal(kernel_weight_port(e, 1042), 1);
+	assert_int_equal(e->f.dumps, dumps + 1);
 }
 
 /* A reload that changes every service reads the table in slices instead. */
@@ -445,9 +629,8 @@ reload_of_everything_reads_all(void **state)
 	/* Every weight 1 becomes 2. */
 	while ((p = strstr(text, "weight = 1;")) != NULL)
 		p[9] = '2';
-	env_config(e, text);
+	reload(e, text, false);
 	free(text);
-	lb_reconfigure(e->lb);
 	settle(e);
 	assert_int_equal(lb_stats(e->lb)->ops - ops, 100);
 	assert_int_equal(e->f.dumps, dumps + 1);	/* one full listing */
@@ -619,7 +802,9 @@ reread_is_sliced(void **state)
 	for (n = 0; n < 100000 && !e->f.dumping; n++)
 		event_base_loop(e->d.base, EVLOOP_NONBLOCK | EVLOOP_ONCE);
 	assert_true(e->f.dumping);
-	lb_reconfigure(e->lb);
+	text = services_conf(200, 1);
+	reload(e, text, true);
+	free(text);
 	assert_false(e->f.dumping);
 	clock_set_source(NULL);
 	settle(e);
@@ -651,6 +836,245 @@ stop_during_first_sync(void **state)
 	clock_set_source(NULL);
 }
 
+/*
+ * The model check. Random health changes and reloads (spliced or parsed
+ * whole; one edit or several) arrive, often in the middle of a sync.
+ * After each round the kernel must hold exactly what a wanted table
+ * built from scratch asks for (from the config and the health the test
+ * set), each service must name its virtual server in the new config, a
+ * drift check must find nothing to do, and at the end a stop removes
+ * exactly director's services.
+ */
+#define MODEL_MAX	48
+#define MODEL_RS	3
+
+struct model_vs {
+	unsigned		id;		/* port 3000 + id */
+	int			nrs;
+	int			weight[MODEL_RS];
+	bool			wrr;
+	bool			quorum;		/* 2, with a sorry server */
+	struct lb_rs_health	h[MODEL_RS];
+};
+
+struct model {
+	struct model_vs		vs[MODEL_MAX];
+	size_t			n;
+	unsigned		next_id;
+	uint32_t		seed;
+};
+
+static unsigned
+model_rand(struct model *m, unsigned n)
+{
+	m->seed = m->seed * 1103515245 + 12345;
+	return (m->seed >> 16) % n;
+}
+
+static void
+model_new_vs(struct model *m, struct model_vs *v)
+{
+	int r;
+
+	memset(v, 0, sizeof(*v));
+	v->id = m->next_id++;
+	v->nrs = 1 + (int)model_rand(m, MODEL_RS);
+	v->wrr = model_rand(m, 2);
+	v->quorum = model_rand(m, 4) == 0;
+	for (r = 0; r < v->nrs; r++) {
+		v->weight[r] = 1 + (int)model_rand(m, 5);
+		v->h[r].up = true;
+		v->h[r].weight = v->weight[r];
+	}
+}
+
+static char *
+model_text(const struct model *m)
+{
+	const struct model_vs	*v;
+	char			*text = malloc(64 + m->n * 400), *p = text;
+	size_t			 i;
+	int			 r;
+
+	p += sprintf(p, "virtual_servers = (\n");
+	for (i = 0; i < m->n; i++) {
+		v = &m->vs[i];
+		p += sprintf(p, "%s{ name = \"m%u\"; address = \"192.0.2.1\"; "
+		    "port = %u; scheduler = \"%s\"; ", i ? "," : "", v->id,
+		    3000 + v->id, v->wrr ? "wrr" : "rr");
+		if (v->quorum)
+			p += sprintf(p, "quorum = 2; sorry_server = { address "
+			    "= \"198.51.100.99\"; }; ");
+		p += sprintf(p, "real_servers = ( ");
+		for (r = 0; r < v->nrs; r++)
+			p += sprintf(p, "%s{ address = \"198.51.100.%d\"; "
+			    "weight = %d; }", r ? ", " : "", r + 1,
+			    v->weight[r]);
+		p += sprintf(p, " ); }\n");
+	}
+	sprintf(p, ");\n");
+	return text;
+}
+
+/* One edit of the config, as an operator might make it. */
+static void
+model_edit(struct model *m)
+{
+	struct model_vs	*v = &m->vs[model_rand(m, (unsigned)m->n)];
+	size_t		 i = (size_t)(v - m->vs);
+	int		 r = (int)model_rand(m, (unsigned)v->nrs);
+
+	switch (model_rand(m, 7)) {
+	case 0:
+		v->weight[r] = (int)model_rand(m, 6);
+		v->h[r].weight = v->weight[r];
+		break;
+	case 1:
+		v->wrr = !v->wrr;
+		break;
+	case 2:
+		v->quorum = !v->quorum;
+		break;
+	case 3:
+		if (v->nrs < MODEL_RS) {
+			v->weight[v->nrs] = 2;
+			v->h[v->nrs].up = true;
+			v->h[v->nrs++].weight = 2;
+		} else
+			v->nrs--;
+		break;
+	case 4:			/* a virtual server goes */
+		if (m->n > 2) {
+			memmove(v, v + 1, (m->n - i - 1) * sizeof(*v));
+			m->n--;
+		}
+		break;
+	default:		/* one comes, anywhere */
+		if (m->n < MODEL_MAX) {
+			i = model_rand(m, (unsigned)m->n + 1);
+			memmove(&m->vs[i + 1], &m->vs[i], (m->n - i) *
+			    sizeof(*v));
+			model_new_vs(m, &m->vs[i]);
+			m->n++;
+		}
+		break;
+	}
+}
+
+/* The health engine's word on every server, as daemon_hc_push() gives. */
+static void
+model_push(struct env *e, const struct model *m)
+{
+	size_t	i;
+	int	r;
+
+	for (i = 0; i < m->n; i++)
+		for (r = 0; r < m->vs[i].nrs; r++)
+			lb_set_rs_health(e->lb, i, (size_t)r,
+			    m->vs[i].h[r].up, m->vs[i].h[r].weight);
+}
+
+/* Runs a few steps of whatever sync is going on, maybe none. */
+static void
+model_steps(struct env *e, struct model *m)
+{
+	unsigned n = model_rand(m, 12);
+
+	while (n-- > 0)
+		event_base_loop(e->d.base, EVLOOP_NONBLOCK | EVLOOP_ONCE);
+}
+
+static void
+model_verify(struct env *e, const struct model *m)
+{
+	const struct cfg	*c = e->d.cfg;
+	struct ipvs_table	 want = { 0 };
+	struct ipvs_table_svc	*k, *w;
+	size_t			 i, j, ours = 0;
+	bool			 q;
+
+	assert_int_equal(c->nvs, m->n);
+	for (i = 0; i < m->n; i++) {
+		q = true;
+		assert_int_equal(lb_desired_vs(&c->vs[i], m->vs[i].h, &q,
+		    &want), 0);
+	}
+	ipvs_table_sort(&want);
+	ipvs_table_sort(&e->f.t);
+	for (i = 0; i < e->f.t.n; i++) {
+		k = &e->f.t.svcs[i];
+		if (k->svc.port == 443)
+			continue;	/* the foreign one */
+		ours++;
+		assert_non_null(w = ipvs_table_find(&want, &k->svc));
+		assert_string_equal(k->svc.sched, w->svc.sched);
+		assert_int_equal(k->ndests, w->ndests);
+		for (j = 0; j < w->ndests; j++)
+			assert_int_equal(ipvs_table_find_dest(k,
+			    &w->dests[j])->weight, w->dests[j].weight);
+		assert_ptr_equal(lb_vs_of(e->lb, &k->svc), w->tag);
+	}
+	assert_int_equal(ours, want.n);
+	assert_non_null(kernel_svc(e, "203.0.113.9", IPPROTO_TCP, 443));
+	ipvs_table_free(&want);
+}
+
+static void
+model_check(void **state)
+{
+	struct env	*e = *state;
+	struct model	 m = { .seed = 20261122 };
+	char		*text;
+	size_t		 i;
+	unsigned	 round, op, spliced = 0, partial = 0;
+
+	for (i = 0; i < 24; i++)
+		model_new_vs(&m, &m.vs[m.n++]);
+	add_foreign(e);
+	text = model_text(&m);
+	env_config(e, text);
+	free(text);
+	e->lb = lb_new(&e->d, &fake_backend, &e->f);
+	settle(e);
+	e->f.tick = 300;	/* a few items per step */
+	clock_set_source(fake_clock);
+	for (round = 0; round < 400; round++) {
+		for (op = 1 + model_rand(&m, 3); op > 0; op--) {
+			if (model_rand(&m, 3) == 0) {
+				for (i = 1 + model_rand(&m, 3); i > 0; i--)
+					model_edit(&m);
+				text = model_text(&m);
+				reload(e, text, model_rand(&m, 4) != 0);
+				free(text);
+				spliced += e->d.cfg->same_as != NULL;
+				model_push(e, &m);
+			} else {
+				i = model_rand(&m, (unsigned)m.n);
+				m.vs[i].h[0].up = model_rand(&m, 3) != 0;
+				m.vs[i].h[0].weight = (int)model_rand(&m, 7);
+				lb_set_rs_health(e->lb, i, 0, m.vs[i].h[0].up,
+				    m.vs[i].h[0].weight);
+			}
+			model_steps(e, &m);
+		}
+		settle(e);
+		partial += lb_stats(e->lb)->last_sync_built < m.n;
+		model_verify(e, &m);
+		if (round % 50 == 0) {
+			lb_sync(e->lb, LB_SYNC_DRIFT);
+			settle(e);
+			assert_int_equal(lb_stats(e->lb)->last_sync_ops, 0);
+		}
+	}
+	/* Both kinds of sync were exercised, most of them partial. */
+	assert_true(spliced > 50);
+	assert_true(partial > 200);
+	assert_int_equal(lb_stats(e->lb)->op_errors, 0);
+	lb_shutdown(e->lb);
+	assert_int_equal(e->f.t.n, 1);
+	clock_set_source(NULL);
+}
+
 int
 main(void)
 {
@@ -679,6 +1103,15 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(stop_during_first_sync, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    spliced_reload_builds_only_what_changed, setup, teardown),
+		cmocka_unit_test_setup_teardown(spliced_reload_adds_and_removes,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    health_change_builds_one_virtual_server, setup, teardown),
+		cmocka_unit_test_setup_teardown(reload_during_apply_rereads,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(model_check, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
