@@ -362,6 +362,8 @@ void		 cfg_errors_free(struct cfg_errors *);
 /* Writes the canonical form (parses back to the same config). */
 struct evbuffer;
 void		 cfg_print(const struct cfg *, struct evbuffer *);
+/* One virtual server's settings, the same way. */
+void		 cfg_print_vs(const struct cfg_vs *, struct evbuffer *);
 
 /* Names for enums, shared by the parser, printer and views. */
 const char	*cfg_fwd_name(enum cfg_fwd);

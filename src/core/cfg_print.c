@@ -512,6 +512,14 @@ pr_vs(struct pr *pr, const struct cfg_vs *vs)
 }
 
 void
+cfg_print_vs(const struct cfg_vs *vs, struct evbuffer *b)
+{
+	struct pr pr = { b, 0 };
+
+	pr_vs(&pr, vs);
+}
+
+void
 cfg_print(const struct cfg *c, struct evbuffer *b)
 {
 	struct pr	pr = { b, 0 };

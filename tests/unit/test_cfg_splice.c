@@ -7,7 +7,9 @@
  * quotes, comments, whole elements, @include) are checked against a full
  * parse, each new config becoming the next one's base, with the base
  * freed before the result is read (ASan then sees any pointer a copy
- * did not follow).
+ * did not follow). Every virtual server a splice says it took from the
+ * previous config (cfg.same_as, which the IPVS engine trusts) must print
+ * the same as the one it names.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -128,6 +130,35 @@ same_lines(const struct cfg *a, const struct cfg *b)
 		assert_int_equal(a->groups[i].line, b->groups[i].line);
 }
 
+/* Each virtual server the splice says it took from prev is equal to it. */
+static void
+same_as_prev(const struct cfg *prev, const struct cfg *next)
+{
+	struct evbuffer	*ba, *bb;
+	char		*a, *b;
+	size_t		 j;
+
+	if (next->same_as == NULL)
+		return;
+	assert_ptr_equal(next->from, prev);
+	for (j = 0; j < next->nvs; j++) {
+		if (next->same_as[j] == CFG_VS_NEW)
+			continue;
+		assert_true(next->same_as[j] < prev->nvs);
+		ba = evbuffer_new();
+		bb = evbuffer_new();
+		cfg_print_vs(&prev->vs[next->same_as[j]], ba);
+		cfg_print_vs(&next->vs[j], bb);
+		a = evbuffer_text(ba);
+		b = evbuffer_text(bb);
+		assert_string_equal(a, b);
+		free(a);
+		free(b);
+		evbuffer_free(ba);
+		evbuffer_free(bb);
+	}
+}
+
 /*
  * Loads text after *prev both ways and checks they agree. Frees *prev
  * and replaces it with the new config when there is one. Returns how
@@ -140,6 +171,7 @@ reload(struct cfg **prev, const char *text)
 	struct cfg		*full, *next;
 	char			*s1, *s2;
 	long			 parsed = -1;
+	size_t			 i, n;
 
 	full = cfg_load_string(text, "t.conf", &e1);
 	next = cfg_load_string_next(text, "t.conf", *prev, &e2);
@@ -150,6 +182,13 @@ reload(struct cfg **prev, const char *text)
 	free(s2);
 	assert_int_equal(full == NULL, next == NULL);
 	if (next != NULL) {
+		same_as_prev(*prev, next);
+		/* A splice parses what it does not take from prev. */
+		if (next->same_as != NULL) {
+			for (i = n = 0; i < next->nvs; i++)
+				n += next->same_as[i] == CFG_VS_NEW;
+			assert_int_equal(n, next->parsed_vs);
+		}
 		cfg_free(*prev);
 		*prev = next;
 		s1 = cfg_text(full);
