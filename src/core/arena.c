@@ -103,6 +103,22 @@ arena_strdup(struct arena *a, const char *s)
 	return p;
 }
 
+void
+arena_take(struct arena *dst, struct arena *src)
+{
+	struct arena_chunk **tail = &dst->head;
+
+	while (*tail != NULL)
+		tail = &(*tail)->next;
+	*tail = src->head;	/* the older ones: freed first */
+	dst->total += src->total;
+	if (dst->region == NULL) {
+		dst->region = src->region;
+		dst->region_size = src->region_size;
+	}
+	memset(src, 0, sizeof(*src));
+}
+
 static int
 arena_in_region(const struct arena *a, const struct arena_chunk *c)
 {

@@ -24,6 +24,11 @@ void	*arena_alloc(struct arena *, size_t n);
 void	*arena_calloc(struct arena *, size_t n, size_t sz);
 /* Copy of s (NULL stays NULL). */
 char	*arena_strdup(struct arena *, const char *s);
+/*
+ * Moves src's allocations into dst (to be freed with it); src is empty
+ * afterwards. Both must come from the same process and region.
+ */
+void	 arena_take(struct arena *dst, struct arena *src);
 /* Frees every allocation; the arena can be reused afterwards. */
 void	 arena_free(struct arena *);
 /*

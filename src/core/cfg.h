@@ -150,6 +150,9 @@ struct cfg_vs {
 	struct cfg_argv		 notify_quorum_down;
 	struct cfg_rs		*rs;
 	size_t			 nrs;
+	uint32_t		 nchecks;	/* rs[] with a check */
+	uint32_t		 nprograms;	/* scripts, sorry and rs[] too */
+	uint64_t		 name_hash;	/* cfg_name_hash(name) */
 	/*
 	 * Set by the load. A reload that did not parse this server shares
 	 * rs[] and the strings with the config that did (owner, in its
@@ -305,6 +308,19 @@ struct cfg {
 };
 
 #define CFG_VS_NEW	UINT32_MAX
+
+/* FNV-1a of a name (0 for none): compared before the names themselves. */
+static inline uint64_t
+cfg_name_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	if (s == NULL)
+		return 0;
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
 
 /* A line inside vs->rs[] (0 stays "not set"). */
 static inline int

@@ -18,7 +18,7 @@
 _Static_assert(sizeof(struct cfg_argv) == 16, "cfg_copy_argv");
 _Static_assert(sizeof(struct cfg_check) == 224, "cfg_copy_check");
 _Static_assert(sizeof(struct cfg_rs) == 328, "cfg_copy_rs");
-_Static_assert(sizeof(struct cfg_vs) == 504, "cfg_vs_copy, cfg_vs_move");
+_Static_assert(sizeof(struct cfg_vs) == 520, "cfg_vs_copy, cfg_vs_move");
 #endif
 
 /* Lines move with the text after an edit; 0 means "not set". */

@@ -17,6 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "cfg_priv.h"
 #include "suggest.h"
@@ -693,8 +696,8 @@ cfg_adopt(struct cfg *c)
 
 /* The whole text, through libconfig's stream reader as a file would be. */
 static struct cfg *
-cfg_load_full(const char *text, size_t len, const char *file,
-    struct cfg_errors *errs)
+cfg_load_full(const char *text, size_t len, struct arena *ta,
+    const char *file, struct cfg_errors *errs)
 {
 	struct cfg_parser	 p;
 	struct cfg		*c;
@@ -733,58 +736,72 @@ cfg_load_full(const char *text, size_t len, const char *file,
 		cfg_free(c);
 		return NULL;
 	}
-	cfg_src_attach(c, text, len);
+	cfg_src_attach(c, text, len, ta);
 	return c;
 }
 
+/* ta: the arena text is in, for the config to keep; NULL: it copies. */
 static struct cfg *
-cfg_load_text(const char *text, size_t len, const char *file,
-    const struct cfg *prev, struct cfg_errors *errs)
+cfg_load_text(const char *text, size_t len, struct arena *ta,
+    const char *file, const struct cfg *prev, struct cfg_errors *errs)
 {
 	struct cfg *c;
 
-	if (prev != NULL && (c = cfg_splice(prev, text, len, file)) != NULL) {
+	if (prev != NULL &&
+	    (c = cfg_splice(prev, text, len, ta, file)) != NULL) {
 		if (!cfg_in_child)
 			cfg_adopt(c);
 		return c;
 	}
-	return cfg_load_full(text, len, file, errs);
+	return cfg_load_full(text, len, ta, file, errs);
 }
 
-/* The file's bytes, NUL-terminated, or NULL with an error added. */
+/*
+ * The file's bytes, NUL-terminated, in ta (where a config can keep them
+ * without a copy: 7.6 MB at 10,000 services), or NULL with an error.
+ */
 static char *
-cfg_read_file(const char *file, size_t *len, struct cfg_errors *errs)
+cfg_read_file(const char *file, size_t *len, struct arena *ta,
+    struct cfg_errors *errs)
 {
-	FILE	*fp;
-	char	*t = NULL, *n;
-	size_t	 cap = 0, r;
-	int	 saved;
+	struct stat	 st;
+	char		*t, *n;
+	size_t		 cap;
+	ssize_t		 r;
+	int		 fd, saved;
 
 	*len = 0;
-	if ((fp = fopen(file, "r")) == NULL) {
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1) {
 		cfg_errors_add(errs, "%s:0: cannot open: %s", file,
 		    strerror(errno));
 		return NULL;
 	}
-	do {
-		if (cap - *len < 65536) {
-			cap = cap ? cap * 2 : 262144;
-			if ((n = realloc(t, cap + 1)) == NULL)
-				fatal("cfg_read_file");
+	/* One more than its size: end of file is seen without a regrowth. */
+	cap = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ?
+	    (size_t)st.st_size + 1 : 65536;
+	t = arena_alloc(ta, cap + 1);
+	for (;;) {
+		if (*len == cap) {	/* it grew while we read */
+			n = arena_alloc(ta, cap * 2 + 1);
+			memcpy(n, t, *len);
 			t = n;
+			cap *= 2;
 		}
-		r = fread(t + *len, 1, cap - *len, fp);
-		*len += r;
-	} while (r != 0);
-	if (ferror(fp)) {
+		if ((r = read(fd, t + *len, cap - *len)) == -1 &&
+		    errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		*len += (size_t)r;
+	}
+	if (r == -1) {
 		saved = errno;
-		fclose(fp);
-		free(t);
+		close(fd);
 		cfg_errors_add(errs, "%s:0: cannot read: %s", file,
 		    strerror(saved));
 		return NULL;
 	}
-	fclose(fp);
+	close(fd);
 	t[*len] = '\0';
 	return t;
 }
@@ -793,14 +810,14 @@ struct cfg *
 cfg_load_next(const char *file, const struct cfg *prev,
     struct cfg_errors *errs)
 {
-	struct cfg	*c;
+	struct arena	 ta = { 0 };
+	struct cfg	*c = NULL;
 	size_t		 len;
 	char		*t;
 
-	if ((t = cfg_read_file(file, &len, errs)) == NULL)
-		return NULL;
-	c = cfg_load_text(t, len, file, prev, errs);
-	free(t);
+	if ((t = cfg_read_file(file, &len, &ta, errs)) != NULL)
+		c = cfg_load_text(t, len, &ta, file, prev, errs);
+	arena_free(&ta);	/* unless the config took it */
 	return c;
 }
 
@@ -814,7 +831,7 @@ struct cfg *
 cfg_load_string_next(const char *text, const char *file,
     const struct cfg *prev, struct cfg_errors *errs)
 {
-	return cfg_load_text(text, strlen(text), file, prev, errs);
+	return cfg_load_text(text, strlen(text), NULL, file, prev, errs);
 }
 
 struct cfg *

@@ -18,6 +18,8 @@ struct cfg_parser {
 	struct cfg		*cfg;
 	struct cfg_errors	*errs;
 	const char		*file;
+	/* A splice: the config whose servers cfg->same_as names. */
+	const struct cfg	*prev;
 };
 
 struct cfg_enum {
@@ -101,13 +103,15 @@ void	cfg_parse_root(struct cfg_parser *, const config_setting_t *root);
 /*
  * Reload support, in cfg_splice.c and cfg_copy.c. cfg_src_attach keeps
  * text (len bytes, which c was fully parsed from) in c for the next
- * load, when it can tell where each virtual server is in it. cfg_splice
+ * load, when it can tell where each virtual server is in it; text is in
+ * ta, which c then takes, or (ta NULL) is copied. cfg_splice
  * builds the config of a new text from prev by parsing only what changed,
  * or returns NULL: the caller then parses the whole text.
  */
-void	 cfg_src_attach(struct cfg *c, const char *text, size_t len);
+void	 cfg_src_attach(struct cfg *c, const char *text, size_t len,
+	    struct arena *ta);
 struct cfg *cfg_splice(const struct cfg *prev, const char *text, size_t len,
-	    const char *file);
+	    struct arena *ta, const char *file);
 /* A deep copy of s into c's arena (c owns it), its lines moved by dline. */
 void	 cfg_vs_copy(struct cfg *c, struct cfg_vs *d, const struct cfg_vs *s,
 	    int dline);

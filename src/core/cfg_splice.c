@@ -72,8 +72,23 @@ count_lines(const char *t, size_t n)
 	return c;
 }
 
+/* The text, kept in c: taken from ta, or copied. */
+static char *
+splice_keep(struct cfg *c, const char *t, size_t len, struct arena *ta)
+{
+	char *k;
+
+	if (ta != NULL) {
+		arena_take(&c->arena, ta);
+		return (char *)(uintptr_t)t;
+	}
+	k = arena_alloc(&c->arena, len + 1);
+	memcpy(k, t, len);
+	return k;
+}
+
 void
-cfg_src_attach(struct cfg *c, const char *t, size_t len)
+cfg_src_attach(struct cfg *c, const char *t, size_t len, struct arena *ta)
 {
 	struct cfg_scan	 sc;
 	struct cfg_src	*src;
@@ -88,8 +103,7 @@ cfg_src_attach(struct cfg *c, const char *t, size_t len)
 		if (sc.el[i].line != c->vs[i].line)
 			goto out;
 	src = arena_alloc(&c->arena, sizeof(*src));
-	src->text = arena_alloc(&c->arena, len + 1);
-	memcpy(src->text, t, len);
+	src->text = splice_keep(c, t, len, ta);
 	src->len = len;
 	src->scan = sc;
 	src->scan.el = arena_calloc(&c->arena, sc.nel ? sc.nel : 1,
@@ -328,12 +342,12 @@ splice_vs(struct cfg_parser *p, const struct splice *sp,
 
 /* Takes the new text as this config's source, for the reload after. */
 static void
-splice_src(struct cfg *c, const struct splice *sp, struct cfg_span *el)
+splice_src(struct cfg *c, const struct splice *sp, struct cfg_span *el,
+    struct arena *ta)
 {
 	struct cfg_src *src = arena_alloc(&c->arena, sizeof(*src));
 
-	src->text = arena_alloc(&c->arena, sp->len + 1);
-	memcpy(src->text, sp->t, sp->len);
+	src->text = splice_keep(c, sp->t, sp->len, ta);
 	src->len = sp->len;
 	src->scan = sp->ns;
 	src->scan.el = el;
@@ -343,12 +357,12 @@ splice_src(struct cfg *c, const struct splice *sp, struct cfg_span *el)
 
 struct cfg *
 cfg_splice(const struct cfg *prev, const char *t, size_t len,
-    const char *file)
+    struct arena *ta, const char *file)
 {
 	struct splice		 sp = { .o = prev->src, .ovs = prev->vs,
 				    .t = t, .len = len };
 	struct cfg_errors	 errs = { 0 };
-	struct cfg_parser	 p = { .errs = &errs };
+	struct cfg_parser	 p = { .errs = &errs, .prev = prev };
 	config_t		 lrest, lchunk;
 	const config_setting_t	*root, *list, *chunk = NULL;
 	struct cfg_span		*el;
@@ -389,7 +403,7 @@ cfg_splice(const struct cfg *prev, const char *t, size_t len,
 	cfg_validate(&p);
 	if (errs.n != 0)
 		goto fail;
-	splice_src(c, &sp, el);
+	splice_src(c, &sp, el, ta);
 	c->from = prev;
 	goto out;
 fail:

@@ -465,6 +465,22 @@ cfg_validate_one_vs(struct cfg_parser *p, struct cfg_vs *vs)
 	}
 }
 
+/*
+ * A virtual server a splice took unchanged from a valid config passes
+ * cfg_validate_one_vs() again if it names no program (whose file may
+ * have changed since: script_security looks at it). Skipping it keeps a
+ * one-line reload from reading 100,000 real servers (in the loader
+ * child, each page of them is a fault).
+ */
+static bool
+cfg_validated_before(const struct cfg_parser *p, size_t i)
+{
+	const struct cfg *c = p->cfg;
+
+	return p->prev != NULL && c->same_as != NULL &&
+	    c->same_as[i] != CFG_VS_NEW && c->vs[i].nprograms == 0;
+}
+
 /* Orders by name, then line: duplicates end up side by side. */
 static int
 cfg_vs_name_cmp(const void *x, const void *y)
@@ -500,6 +516,48 @@ cfg_vs_ident_cmp(const void *x, const void *y)
 }
 
 /*
+ * A splice that parsed a few virtual servers: the others were distinct
+ * in prev, so only the new ones can clash, and each is compared with all
+ * through what the structs hold (no name is read unless the hashes
+ * match: in the loader child, reading 10,000 names is a fault each).
+ * Any error makes the caller parse the whole file, whose messages are
+ * the ones the operator sees. Returns false when this does not apply.
+ */
+#define CFG_FEW_NEW	32
+static bool
+cfg_validate_new_vs(struct cfg_parser *p)
+{
+	const struct cfg	*c = p->cfg;
+	const struct cfg_vs	*a, *b;
+	size_t			 i, j, n = 0;
+
+	if (p->prev == NULL || c->same_as == NULL)
+		return false;
+	for (i = 0; i < c->nvs; i++)
+		n += c->same_as[i] == CFG_VS_NEW;
+	if (n > CFG_FEW_NEW)
+		return false;
+	for (i = 0; i < c->nvs; i++) {
+		if (c->same_as[i] != CFG_VS_NEW)
+			continue;
+		a = &c->vs[i];
+		for (j = 0; j < c->nvs; j++) {
+			b = &c->vs[j];
+			if (j == i || a->name == NULL || b->name == NULL)
+				continue;
+			if ((a->name_hash == b->name_hash &&
+			    strcmp(a->name, b->name) == 0) ||
+			    cfg_vs_same(a, b)) {
+				ERR(p, a->line, "virtual server \"%s\" clashes "
+				    "with \"%s\"", a->name, b->name);
+				return true;
+			}
+		}
+	}
+	return true;
+}
+
+/*
  * Sorted, not pairwise: 10,000 services must validate in well under a
  * second (the pairwise loop took 0.76 s on its own).
  */
@@ -512,8 +570,11 @@ cfg_validate_vs(struct cfg_parser *p)
 	size_t		  i, n = 0;
 
 	for (i = 0; i < c->nvs; i++)
-		if (c->vs[i].name != NULL && !c->vs[i].bad)
+		if (c->vs[i].name != NULL && !c->vs[i].bad &&
+		    !cfg_validated_before(p, i))
 			cfg_validate_one_vs(p, &c->vs[i]);
+	if (cfg_validate_new_vs(p))
+		return;
 	if ((v = calloc(c->nvs ? c->nvs : 1, sizeof(*v))) == NULL)
 		fatal("cfg_validate_vs");
 	for (i = 0; i < c->nvs; i++)

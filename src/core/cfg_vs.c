@@ -521,6 +521,14 @@ cfg_vs_quorum(struct cfg_parser *p, const config_setting_t *g,
 	}
 }
 
+/* The programs a real server names, which validation must look at. */
+static uint32_t
+cfg_rs_programs(const struct cfg_rs *rs)
+{
+	return (rs->notify_up.argv != NULL) + (rs->notify_down.argv != NULL) +
+	    (rs->check.script.argv != NULL);
+}
+
 static void
 cfg_vs(struct cfg_parser *p, const config_setting_t *g, struct cfg_vs *vs)
 {
@@ -542,6 +550,7 @@ cfg_vs(struct cfg_parser *p, const config_setting_t *g, struct cfg_vs *vs)
 	cfg_check_keys(p, g, keys, "virtual server");
 	if (cfg_get_name(p, g, "name", &vs->name) == 0)
 		cfg_error(p, g, "virtual server: missing \"name\"");
+	vs->name_hash = cfg_name_hash(vs->name);
 	cfg_vs_identity(p, g, vs);
 	cfg_get_name(p, g, "scheduler", &vs->scheduler);
 	cfg_vs_sched_flags(p, g, vs);
@@ -551,13 +560,20 @@ cfg_vs(struct cfg_parser *p, const config_setting_t *g, struct cfg_vs *vs)
 	cfg_get_bool(p, g, "inhibit_on_failure", &vs->inhibit_on_failure);
 	cfg_vs_quorum(p, g, vs);
 	vs->bad = p->errs->n != nerr;
+	vs->nprograms = (vs->notify_quorum_up.argv != NULL) +
+	    (vs->notify_quorum_down.argv != NULL) +
+	    (vs->has_sorry ? cfg_rs_programs(&vs->sorry) : 0);
 	if ((list = cfg_get_list(p, g, "real_servers", &n)) == NULL)
 		return;
 	vs->rs = arena_calloc(&p->cfg->arena, n, sizeof(*vs->rs));
 	for (i = 0; i < n; i++) {
 		g = config_setting_get_elem(list, i);
-		if (cfg_is_group(p, g, "a real server"))
-			cfg_rs(p, g, vs, &vs->rs[vs->nrs++], false);
+		if (cfg_is_group(p, g, "a real server")) {
+			cfg_rs(p, g, vs, &vs->rs[vs->nrs], false);
+			vs->nchecks += vs->rs[vs->nrs].check.type !=
+			    CHECK_NONE;
+			vs->nprograms += cfg_rs_programs(&vs->rs[vs->nrs++]);
+		}
 	}
 }
 

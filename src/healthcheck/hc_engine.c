@@ -398,15 +398,15 @@ hc_build(struct hc_engine *e, const struct cfg *c, struct hc_engine *old)
 	struct hc_server	*s, *o, **index = hc_index(old);
 	size_t			 i, j, n = 0;
 
+	/* nchecks: 100,000 unchecked real servers are not read. */
 	for (i = 0; i < c->nvs; i++)
-		for (j = 0; j < c->vs[i].nrs; j++)
-			n += c->vs[i].rs[j].check.type != CHECK_NONE;
+		n += c->vs[i].nchecks;
 	if ((e->srv = calloc(n ? n : 1, sizeof(*e->srv))) == NULL) {
 		free(index);
 		return -1;
 	}
 	for (i = 0; i < c->nvs; i++)
-		for (j = 0; j < c->vs[i].nrs; j++) {
+		for (j = 0; c->vs[i].nchecks > 0 && j < c->vs[i].nrs; j++) {
 			if (c->vs[i].rs[j].check.type == CHECK_NONE)
 				continue;
 			s = &e->srv[e->n++];

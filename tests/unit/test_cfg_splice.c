@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <event2/buffer.h>
@@ -269,6 +271,11 @@ operator_edits(void **state)
 		/* bad: each is refused with the full parse's message */
 		{ "scheduler = \"wrr\";", "scheduler = \"wrx\";", -1 },
 		{ "name = \"dns\";", "name = \"web\";", -1 },
+		/* tls becomes web's service, and then a second mark */
+		{ "port = 443;\n", "port = 80;\n", -1 },
+		{ "name = \"dns\"; address = \"192.0.2.100\"; port = 53;\n"
+		    "    protocol = \"udp\";", "name = \"dns\"; fwmark = 7;\n"
+		    "   ", -1 },
 		{ "port = 53;", "port = = 53;", -1 },
 		{ "\"exit 0 # }\"", "\"exit 0 # }", -1 },
 		{ "router_id = \"lb1\";", "router_id = 5;", -1 },
@@ -417,6 +424,51 @@ random_edits(void **state)
 }
 
 /*
+ * A virtual server the splice takes unchanged is validated again when
+ * it names a program: the file may have become unsafe since the last
+ * load, and the reload must then be refused as director -t would. Root
+ * only (script_security wants root-owned files).
+ */
+static void
+program_files_are_checked_again(void **state)
+{
+	char		 dir[] = "/tmp/splice-XXXXXX", path[64], text[512], *t2;
+	struct cfg	*c;
+	FILE		*f;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/up.sh", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("#!/bin/sh\nexit 0\n", f);
+	fclose(f);
+	assert_int_equal(chmod(path, 0755), 0);
+	assert_true(snprintf(text, sizeof(text), "global = { script_security = true; };\n"
+	    "virtual_servers = (\n"
+	    "  { name = \"a\"; address = \"192.0.2.1\"; port = 80;\n"
+	    "    real_servers = ( { address = \"198.51.100.1\";\n"
+	    "      notify = { up = \"%s\"; }; } ); },\n"
+	    "  { name = \"b\"; address = \"192.0.2.1\"; port = 81;\n"
+	    "    real_servers = ( { address = \"198.51.100.2\"; weight = 1; }"
+	    " ); }\n);\n", path) < (int)sizeof(text));
+	c = cfg_load_string(text, "t.conf", &(struct cfg_errors){ 0 });
+	assert_non_null(c);
+	/* Someone makes the script writable by all, then b is edited. */
+	assert_int_equal(chmod(path, 0777), 0);
+	t2 = edit(text, "weight = 1;", "weight = 2;");
+	assert_int_equal(reload(&c, t2), -1);
+	/* Made safe again: the same edit is spliced, a parsing only b. */
+	assert_int_equal(chmod(path, 0755), 0);
+	assert_int_equal(reload(&c, t2), 1);
+	cfg_free(c);
+	free(t2);
+	unlink(path);
+	rmdir(dir);
+}
+
+/*
  * n virtual servers of two real servers; the first real server of
  * those from "from" to before "to" has weight 7, the others 1.
  */
@@ -541,6 +593,7 @@ main(void)
 		cmocka_unit_test(chained_edits),
 		cmocka_unit_test(include_is_full),
 		cmocka_unit_test(random_edits),
+		cmocka_unit_test(program_files_are_checked_again),
 		cmocka_unit_test(large_one_line),
 		cmocka_unit_test(sharing_and_its_base),
 		cmocka_unit_test(copies_all_past_an_eighth),
