@@ -360,6 +360,7 @@ lb_quorum_changes(struct lb *lb, const bool *prev)
 	for (i = 0; i < lb->nquorum && i < c->nvs; i++) {
 		if ((ok = lb->quorum_ok[i]) == prev[i])
 			continue;
+		lb->st.quorum_changes++;
 		if (ok)
 			log_info("vs %s: quorum regained (%u)%s", c->vs[i].name,
 			    c->vs[i].quorum, c->vs[i].has_sorry ?
@@ -926,6 +927,30 @@ lb_arm_drift(struct lb *lb)
 }
 
 /*
+ * Whether the virtual server of the old config with vs's service had
+ * quorum: a reload that changed it (or parsed the whole file) keeps that
+ * state, so it neither logs nor notifies a loss again. current's tags
+ * must still point into old.
+ */
+static bool
+lb_quorum_was(const struct lb *lb, const struct cfg *old,
+    const struct cfg_vs *vs)
+{
+	const struct ipvs_table_svc	*ts;
+	const struct cfg_vs		*ovs;
+	struct ipvs_service		 key;
+
+	lb_conv_service(vs, &key);
+	if (old == NULL || (ts = ipvs_table_find(&lb->current, &key)) == NULL)
+		return true;
+	ovs = ts->tag;
+	if (ovs < old->vs || ovs >= old->vs + old->nvs ||
+	    (size_t)(ovs - old->vs) >= lb->nquorum)
+		return true;
+	return lb->quorum_ok[ovs - old->vs];
+}
+
+/*
  * A spliced reload (c->same_as): what the engine knows of each virtual
  * server that did not change moves to its new index (health, quorum,
  * current's tag), the others are marked changed, and the services of
@@ -958,7 +983,7 @@ lb_carry(struct lb *lb, const struct cfg *old)
 	lb_changes_renumber(&lb->changed, to, c->nvs);
 	for (j = 0; j < c->nvs; j++)
 		if (h[j] != NULL) {
-			q[j] = true;
+			q[j] = lb_quorum_was(lb, old, &c->vs[j]);
 			lb_changes_vs(&lb->changed, j);
 		}
 	for (i = 0; i < old->nvs; i++) {
@@ -998,6 +1023,7 @@ void
 lb_reconfigure(struct lb *lb, const struct cfg *old)
 {
 	const struct cfg	*c = lb->d->cfg;
+	bool			*q;
 	size_t			 i;
 
 	/*
@@ -1018,12 +1044,15 @@ lb_reconfigure(struct lb *lb, const struct cfg *old)
 	if (old == NULL || c->from != old || c->same_as == NULL ||
 	    lb->health == NULL || lb->nhealth != old->nvs ||
 	    lb_carry(lb, old) != 0) {
-		/* Unknown: tags into the old config go, everything is new. */
+		/* Unknown: everything is new but quorum (by service). */
+		if ((q = calloc(c->nvs + 1, sizeof(*q))) != NULL)
+			for (i = 0; i < c->nvs; i++)
+				q[i] = lb_quorum_was(lb, old, &c->vs[i]);
 		for (i = 0; i < lb->current.n; i++)
 			lb->current.svcs[i].tag = NULL;
 		free(lb->quorum_ok);
-		lb->quorum_ok = NULL;
-		lb->nquorum = 0;
+		lb->quorum_ok = q;
+		lb->nquorum = q != NULL ? c->nvs : 0;
 		lb_changes_free(&lb->changed);
 		if (lb_health_init(lb) != 0 ||
 		    lb_changes_init(&lb->changed, c->nvs) != 0)

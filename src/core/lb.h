@@ -50,6 +50,7 @@ struct lb_stats {
 	uint64_t	last_sync_us;	/* duration of the last sync */
 	uint64_t	last_sync_ops;
 	uint64_t	last_sync_built;	/* virtual servers it built */
+	uint64_t	quorum_changes;	/* lost or regained, logged */
 	bool		busy;		/* a sync runs or is asked for */
 	char		last_error[256];
 };

@@ -633,6 +633,58 @@ reload_during_apply_rereads(void **state)
 	assert_int_equal(e->f.dumps, dumps + 1);
 }
 
+/*
+ * A virtual server that lost quorum keeps that state across a reload
+ * that changes it or parses the whole file: the loss is not logged, nor
+ * its notify script run, again.
+ */
+static void
+quorum_state_survives_reload(void **state)
+{
+	struct env	*e = *state;
+	const char	*conf =
+	    "virtual_servers = (\n"
+	    " { name = \"web\"; address = \"192.0.2.1\"; port = 80; quorum = 2;"
+	    " sorry_server = { address = \"198.51.100.99\"; };"
+	    " real_servers = ( { address = \"198.51.100.1\"; weight = 3; } ); },\n"
+	    " { name = \"dns\"; address = \"192.0.2.1\"; port = 53;"
+	    " protocol = \"udp\";"
+	    " real_servers = ( { address = \"198.51.100.3\"; } ); }\n"
+	    ");\n";
+	char		*t1, *t2;
+
+	env_config(e, conf);
+	e->lb = lb_new(&e->d, &fake_backend, &e->f);
+	settle(e);
+	lb_set_rs_health(e->lb, 0, 0, false, 3);
+	settle(e);
+	assert_int_equal(lb_stats(e->lb)->quorum_changes, 1);
+	assert_int_equal(kernel_weight(e, 80, "198.51.100.99"), 1);
+	/* web itself changes (spliced), then dns (parsed whole); the health
+	 * engine says again that web's server is down, as after any reload.
+	 * (A quorum of 1 is still not met by weight 0.) */
+	t1 = strdup(conf);
+	memcpy(strstr(t1, "quorum = 2;"), "quorum = 1;", 11);
+	t2 = strdup(t1);
+	memcpy(strstr(t2, "port = 53;"), "port = 54;", 10);
+	reload(e, t1, true);
+	assert_int_equal(e->d.cfg->parsed_vs, 1);
+	lb_set_rs_health(e->lb, 0, 0, false, 3);
+	settle(e);
+	reload(e, t2, false);
+	lb_set_rs_health(e->lb, 0, 0, false, 3);
+	settle(e);
+	assert_int_equal(lb_stats(e->lb)->quorum_changes, 1);
+	assert_int_equal(kernel_weight(e, 80, "198.51.100.99"), 1);
+	/* The server comes back: regained, once. */
+	lb_set_rs_health(e->lb, 0, 0, true, 3);
+	settle(e);
+	assert_int_equal(lb_stats(e->lb)->quorum_changes, 2);
+	assert_int_equal(kernel_weight(e, 80, "198.51.100.99"), -1);
+	free(t1);
+	free(t2);
+}
+
 /* A reload that changes every service reads the table in slices instead. */
 static void
 reload_of_everything_reads_all(void **state)
@@ -1223,6 +1275,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    health_change_builds_one_virtual_server, setup, teardown),
 		cmocka_unit_test_setup_teardown(reload_during_apply_rereads,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(quorum_state_survives_reload,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(model_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(bench_reload_10000x10, setup,
