@@ -351,6 +351,8 @@ json_engine(struct director *d, struct json *j)
 	json_uint(j, "repairs", st->repairs);
 	json_uint(j, "last_sync_us", st->last_sync_us);
 	json_uint(j, "last_sync_ops", st->last_sync_ops);
+	json_uint(j, "last_sync_built", st->last_sync_built);
+	json_uint(j, "quorum_changes", st->quorum_changes);
 	json_uint(j, "steps", st->steps);
 	json_uint(j, "max_slice_us", st->max_slice_us);
 	json_str(j, "max_slice_phase", st->max_slice_phase);

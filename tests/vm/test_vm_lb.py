@@ -208,6 +208,9 @@ def test_reload_touches_only_what_changed(lab, director):
     d.ctl("reload")
     eng = wait_synced(d, 2)
     assert eng["last_sync_ops"] == 1, d.log()
+    # The loader spliced the edit, so the engine rebuilt one service.
+    assert eng["last_sync_built"] == 1, d.log()
+    assert "1 of 5 virtual servers parsed" in d.log(), d.log()
     after = table(ipvsadm(lab, "lb1", "-Ln"))
     changed = [(a, b) for a, b in zip(before, after) if a != b]
     assert changed == [("-> 198.51.100.11:80 Masq 3 0 0",
