@@ -353,6 +353,15 @@ add_foreign(struct env *e)
 	e->f.sorted = false;
 }
 
+/* A stop removes director's services and leaves add_foreign()'s. */
+static void
+stop_leaves_only_foreign(struct env *e)
+{
+	lb_shutdown(e->lb);
+	assert_int_equal(e->f.t.n, 1);
+	assert_non_null(kernel_svc(e, "203.0.113.9", IPPROTO_TCP, 443));
+}
+
 static void
 first_sync_programs_config(void **state)
 {
@@ -433,6 +442,18 @@ services_conf(size_t n, int w42)
 	return text;
 }
 
+/* The engine started and settled on services_conf(n, w42). */
+static void
+start_services(struct env *e, size_t n, int w42)
+{
+	char *text = services_conf(n, w42);
+
+	env_config(e, text);
+	free(text);
+	e->lb = lb_new(&e->d, &fake_backend, &e->f);
+	settle(e);
+}
+
 /* A reload that changes one weight: one read back, one operation. */
 static void
 reload_reads_only_what_changed(void **state)
@@ -442,11 +463,7 @@ reload_reads_only_what_changed(void **state)
 	unsigned	 dumps, dest_dumps;
 	uint64_t	 ops;
 
-	text = services_conf(100, 7);
-	env_config(e, text);
-	free(text);
-	e->lb = lb_new(&e->d, &fake_backend, &e->f);
-	settle(e);
+	start_services(e, 100, 7);
 	assert_int_equal(e->f.t.n, 100);
 	dumps = e->f.dumps;
 	dest_dumps = e->f.dest_dumps;
@@ -487,11 +504,7 @@ spliced_reload_builds_only_what_changed(void **state)
 	unsigned		 dumps, gets;
 	uint64_t		 ops;
 
-	text = services_conf(100, 7);
-	env_config(e, text);
-	free(text);
-	e->lb = lb_new(&e->d, &fake_backend, &e->f);
-	settle(e);
+	start_services(e, 100, 7);
 	assert_int_equal(lb_stats(e->lb)->last_sync_built, 100);
 	dumps = e->f.dumps;
 	gets = e->f.gets;
@@ -526,10 +539,8 @@ spliced_reload_adds_and_removes(void **state)
 	uint64_t	 ops;
 
 	add_foreign(e);
-	text = services_conf(100, 1);
-	env_config(e, text);
-	e->lb = lb_new(&e->d, &fake_backend, &e->f);
-	settle(e);
+	start_services(e, 100, 1);
+	text = services_conf(100, 1);	/* to edit */
 	memcpy(before, e->f.counts, sizeof(before));
 	ops = lb_stats(e->lb)->ops;
 	/* s10 goes; s11 becomes port 2011, a new service. */
@@ -555,9 +566,7 @@ spliced_reload_adds_and_removes(void **state)
 	settle(e);
 	assert_int_equal(lb_stats(e->lb)->last_sync_ops, 0);
 	/* Ownership followed: the new one is removed, the foreign one kept. */
-	lb_shutdown(e->lb);
-	assert_int_equal(e->f.t.n, 1);
-	assert_non_null(kernel_svc(e, "203.0.113.9", IPPROTO_TCP, 443));
+	stop_leaves_only_foreign(e);
 }
 
 /* A health change builds and reads its own virtual server only. */
@@ -568,10 +577,8 @@ health_change_builds_one_virtual_server(void **state)
 	char		*text;
 	unsigned	 dumps, gets;
 
-	text = services_conf(100, 5);
-	env_config(e, text);
-	e->lb = lb_new(&e->d, &fake_backend, &e->f);
-	settle(e);
+	start_services(e, 100, 5);
+	text = services_conf(100, 5);	/* to edit */
 	dumps = e->f.dumps;
 	gets = e->f.gets;
 	lb_set_rs_health(e->lb, 42, 0, false, 5);
@@ -611,11 +618,7 @@ reload_during_apply_rereads(void **state)
 	unsigned	 sets, dumps;
 	int		 n;
 
-	text = services_conf(100, 1);
-	env_config(e, text);
-	free(text);
-	e->lb = lb_new(&e->d, &fake_backend, &e->f);
-	settle(e);
+	start_services(e, 100, 1);
 	sets = e->f.counts[IPVS_OP_DEST_SET];
 	dumps = e->f.dumps;
 	text = services_conf(100, 8);
@@ -694,10 +697,8 @@ reload_of_everything_reads_all(void **state)
 	unsigned	 dumps, gets;
 	uint64_t	 ops;
 
-	text = services_conf(100, 1);
-	env_config(e, text);
-	e->lb = lb_new(&e->d, &fake_backend, &e->f);
-	settle(e);
+	start_services(e, 100, 1);
+	text = services_conf(100, 1);	/* to edit */
 	dumps = e->f.dumps;
 	gets = e->f.gets;
 	ops = lb_stats(e->lb)->ops;
@@ -769,9 +770,7 @@ shutdown_removes_only_ours(void **state)
 	add_foreign(e);
 	e->lb = lb_new(&e->d, &fake_backend, &e->f);
 	settle(e);
-	lb_shutdown(e->lb);
-	assert_int_equal(e->f.t.n, 1);
-	assert_non_null(kernel_svc(e, "203.0.113.9", IPPROTO_TCP, 443));
+	stop_leaves_only_foreign(e);
 }
 
 static void
@@ -848,11 +847,7 @@ reread_is_sliced(void **state)
 	uint64_t	 steps;
 	int		 n;
 
-	text = services_conf(200, 1);
-	env_config(e, text);
-	free(text);
-	e->lb = lb_new(&e->d, &fake_backend, &e->f);
-	settle(e);
+	start_services(e, 200, 1);
 	assert_int_equal(lb_stats(e->lb)->syncs, 1);
 	/* Every clock read costs 300 us: about 3 items per 1 ms step. */
 	e->f.tick = 300;
@@ -1145,8 +1140,7 @@ model_check(void **state)
 	assert_true(spliced > 50);
 	assert_true(partial > 200);
 	assert_int_equal(lb_stats(e->lb)->op_errors, 0);
-	lb_shutdown(e->lb);
-	assert_int_equal(e->f.t.n, 1);
+	stop_leaves_only_foreign(e);
 	clock_set_source(NULL);
 }
 
