@@ -247,7 +247,7 @@ lb_clear(struct lb *lb)
 	ipvs_oplist_free(&lb->ops);
 	free(lb->owned_flags);
 	lb->owned_flags = NULL;
-	/* Services it added are ours, whether the sync finished or not. */
+	/* A sync given up: what it added is ours all the same. */
 	ipvs_table_sort(&lb->added);
 	if (ipvs_table_merge(&lb->owned, &lb->added, NULL, 0) == -1)
 		log_warnx("IPVS: out of memory noting added services");
@@ -742,7 +742,7 @@ lb_apply_some(struct lb *lb, uint64_t deadline)
  * also what it owned before (a failed delete is tried again), so a
  * reload that drops a service deletes it.
  */
-static void
+static bool
 lb_update_owned(struct lb *lb)
 {
 	struct ipvs_table	 owned = { 0 };
@@ -759,10 +759,11 @@ lb_update_owned(struct lb *lb)
 	ipvs_table_sort(&owned);
 	ipvs_table_free(&lb->owned);
 	lb->owned = owned;
-	return;
+	return true;
 nomem:
 	ipvs_table_free(&owned);
 	lb_fail(lb, "ownership", -ENOMEM);
+	return false;
 }
 
 static int
@@ -777,7 +778,7 @@ lb_svc_key_cmp(const void *a, const void *b)
  * only after a clean sync: a failed delete is tried again). One pass
  * over each, no sort.
  */
-static void
+static bool
 lb_update_changed(struct lb *lb)
 {
 	struct ipvs_table	keys = { 0 };
@@ -793,10 +794,11 @@ lb_update_changed(struct lb *lb)
 	    ipvs_table_merge(&lb->current, &lb->want, t->gone,
 	    t->ngone) == -1)
 		goto nomem;
-	return;
+	return true;
 nomem:
 	ipvs_table_free(&keys);
 	lb_fail(lb, "ownership", -ENOMEM);
+	return false;
 }
 
 static void
@@ -805,10 +807,10 @@ lb_finish(struct lb *lb)
 	struct timeval	tv;
 	uint64_t	took = clock_now_us() - lb->started_us;
 
-	if (lb->phase == LB_APPLY && lb->only_changed)
-		lb_update_changed(lb);
-	else if (lb->phase == LB_APPLY)
-		lb_update_owned(lb);
+	/* Each takes what the sync added from want: lb_clear() need not. */
+	if (lb->phase == LB_APPLY && (lb->only_changed ?
+	    lb_update_changed(lb) : lb_update_owned(lb)))
+		ipvs_table_free(&lb->added);
 	lb->st.syncs++;
 	lb->st.last_sync_us = took;
 	lb->st.last_sync_ops = lb->ops.n;
