@@ -1090,10 +1090,10 @@ model_verify(struct env *e, const struct model *m)
 }
 
 static void
-model_check(void **state)
+model_check(void **state, uint32_t seed)
 {
 	struct env	*e = *state;
-	struct model	 m = { .seed = 20261122 };
+	struct model	 m = { .seed = seed };
 	char		*text;
 	size_t		 i;
 	unsigned	 round, op, spliced = 0, partial = 0;
@@ -1142,6 +1142,25 @@ model_check(void **state)
 	assert_int_equal(lb_stats(e->lb)->op_errors, 0);
 	stop_leaves_only_foreign(e);
 	clock_set_source(NULL);
+}
+
+/* Three seeds: each run takes a different path through the same rules. */
+static void
+model_check_1(void **state)
+{
+	model_check(state, 20261122);
+}
+
+static void
+model_check_2(void **state)
+{
+	model_check(state, 1);
+}
+
+static void
+model_check_3(void **state)
+{
+	model_check(state, 0xdeadbeef);
 }
 
 /* n virtual servers of 10 real servers; vs "wvs" real server 3 weighs w. */
@@ -1272,7 +1291,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(quorum_state_survives_reload,
 		    setup, teardown),
-		cmocka_unit_test_setup_teardown(model_check, setup, teardown),
+		cmocka_unit_test_setup_teardown(model_check_1, setup, teardown),
+		cmocka_unit_test_setup_teardown(model_check_2, setup, teardown),
+		cmocka_unit_test_setup_teardown(model_check_3, setup, teardown),
 		cmocka_unit_test_setup_teardown(bench_reload_10000x10, setup,
 		    teardown),
 	};
