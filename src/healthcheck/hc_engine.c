@@ -67,8 +67,9 @@ hc_reason_of_errno(int e)
 
 struct hc_engine {
 	struct hc_ctx		 ctx;
-	struct hc_server	*srv;
+	struct hc_server	**srv;		/* each its own: see hc_build() */
 	size_t			 n;
+	const struct cfg	*cfg;		/* the one srv was built from */
 	hc_change_fn		 fn;
 	void			*arg;
 };
@@ -357,19 +358,22 @@ hc_srv_cmp(const void *x, const void *y)
 /*
  * The old servers sorted by identity, so a reload of 10,000 checks finds
  * each one's predecessor by binary search (it compared every pair).
+ * Those a reload takes over whole (NULL in old->srv) are left out.
  */
 static struct hc_server **
-hc_index(const struct hc_engine *old)
+hc_index(const struct hc_engine *old, size_t *n)
 {
 	struct hc_server	**v;
 	size_t			  i;
 
+	*n = 0;
 	if (old == NULL || (v = calloc(old->n ? old->n : 1,
 	    sizeof(*v))) == NULL)
 		return NULL;
 	for (i = 0; i < old->n; i++)
-		v[i] = &old->srv[i];
-	qsort(v, old->n, sizeof(*v), hc_srv_cmp);
+		if (old->srv[i] != NULL)
+			v[(*n)++] = old->srv[i];
+	qsort(v, *n, sizeof(*v), hc_srv_cmp);
 	return v;
 }
 
@@ -392,63 +396,170 @@ hc_find_old(struct hc_server **v, size_t n, const struct hc_server *s)
 	return NULL;
 }
 
+/* A server for real server j of virtual server i, in its initial state. */
+static struct hc_server *
+hc_server_new(struct hc_engine *e, const struct cfg *c, size_t i, size_t j)
+{
+	struct hc_server *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->engine = e;
+	s->vs = &c->vs[i];
+	s->rs = &c->vs[i].rs[j];
+	s->ck = &s->rs->check;
+	s->vs_index = i;
+	s->rs_index = j;
+	s->checker = hc_checker_of(s->ck->type);
+	s->up = s->ck->initial_up;
+	s->weight = s->target = s->rs->weight;
+	s->ev = evtimer_new(e->ctx.base, hc_run, s);
+	s->ev_ramp = evtimer_new(e->ctx.base, hc_ramp_cb, s);
+	if (s->ev == NULL || s->ev_ramp == NULL) {
+		if (s->ev != NULL)
+			event_free(s->ev);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* s takes over the state, counters and schedule of its predecessor o. */
+static void
+hc_keep_state(struct hc_server *s, const struct hc_server *o)
+{
+	s->up = o->up;
+	s->ok_run = o->ok_run;
+	s->fail_run = o->fail_run;
+	s->checks = o->checks;
+	s->failures = o->failures;
+	s->changes = o->changes;
+	s->last = o->last;
+	s->last_change = o->last_change;
+	memcpy(s->results, o->results, sizeof(s->results));
+	/* A weight the check set (dynamic) stays; one from the file follows
+	 * the file. */
+	if (o->target != o->rs->weight && o->target <= s->rs->max_weight)
+		s->weight = s->target = o->target;
+	hc_arm(s, hc_remaining(o));
+}
+
+/*
+ * An old server carried over whole, events, probe and all, to real
+ * server j of virtual server i of c, whose settings are the same. If the
+ * old config held its own copy of them (and frees it), a probe in flight
+ * or a checker cache may point into that copy: both start again.
+ */
+static void
+hc_rebind(struct hc_server *s, const struct cfg *c, size_t i, size_t j)
+{
+	const struct cfg_rs *rs = &c->vs[i].rs[j];
+
+	if (s->rs != rs) {
+		if (s->probe != NULL) {
+			s->checker->cancel(s->probe);
+			s->probe = NULL;
+			hc_arm(s, 0);
+		}
+		if (s->cache != NULL) {
+			s->checker->cache_free(s->cache);
+			s->cache = NULL;
+		}
+	}
+	s->vs = &c->vs[i];
+	s->rs = rs;
+	s->ck = &rs->check;
+	s->vs_index = i;
+	s->rs_index = j;
+}
+
+/*
+ * After a spliced reload (c->same_as, from old's config), the old
+ * servers of each virtual server c repeats: firsts[k] is where old
+ * virtual server k's servers start in old->srv (they are in config
+ * order), and taken[k] says some new one repeats it. NULL otherwise.
+ */
+static size_t *
+hc_old_blocks(const struct hc_engine *old, const struct cfg *c, bool **taken)
+{
+	const struct cfg	*oc = old != NULL ? old->cfg : NULL;
+	size_t			*firsts, i, k = 0;
+
+	*taken = NULL;
+	if (oc == NULL || c->same_as == NULL || c->from != oc)
+		return NULL;
+	if ((firsts = calloc(oc->nvs + 1, sizeof(*firsts))) == NULL ||
+	    (*taken = calloc(oc->nvs + 1, sizeof(**taken))) == NULL) {
+		free(firsts);
+		return NULL;
+	}
+	for (i = 0; i <= oc->nvs; i++) {
+		while (k < old->n && old->srv[k]->vs_index < i)
+			k++;
+		firsts[i] = k;
+	}
+	for (i = 0; i < c->nvs; i++)
+		if (c->same_as[i] < oc->nvs)
+			(*taken)[c->same_as[i]] = true;
+	return firsts;
+}
+
+/*
+ * Servers live on their own, so that a spliced reload carries those of
+ * unchanged virtual servers over as they are (a pointer each: 100,000
+ * checks rebuilt with new timers held the loop for over 100 ms). The
+ * others find their predecessor by identity and settings, or start anew.
+ */
 static int
 hc_build(struct hc_engine *e, const struct cfg *c, struct hc_engine *old)
 {
-	struct hc_server	*s, *o, **index = hc_index(old);
-	size_t			 i, j, n = 0;
+	struct hc_server	*s, *o, **index = NULL;
+	size_t			*firsts, i, j, k, n = 0, nindex = 0;
+	uint32_t		 oi;
+	bool			*taken;
 
 	/* nchecks: 100,000 unchecked real servers are not read. */
 	for (i = 0; i < c->nvs; i++)
 		n += c->vs[i].nchecks;
-	if ((e->srv = calloc(n ? n : 1, sizeof(*e->srv))) == NULL) {
-		free(index);
+	if ((e->srv = calloc(n ? n : 1, sizeof(*e->srv))) == NULL)
 		return -1;
-	}
-	for (i = 0; i < c->nvs; i++)
+	e->cfg = c;
+	firsts = hc_old_blocks(old, c, &taken);
+	for (i = 0; i < c->nvs; i++) {
+		oi = firsts != NULL ? c->same_as[i] : CFG_VS_NEW;
 		for (j = 0; c->vs[i].nchecks > 0 && j < c->vs[i].nrs; j++) {
 			if (c->vs[i].rs[j].check.type == CHECK_NONE)
 				continue;
-			s = &e->srv[e->n++];
-			s->engine = e;
-			s->vs = &c->vs[i];
-			s->rs = &c->vs[i].rs[j];
-			s->ck = &s->rs->check;
-			s->vs_index = i;
-			s->rs_index = j;
-			s->checker = hc_checker_of(s->ck->type);
-			s->up = s->ck->initial_up;
-			s->weight = s->target = s->rs->weight;
-			s->ev = evtimer_new(e->ctx.base, hc_run, s);
-			s->ev_ramp = evtimer_new(e->ctx.base, hc_ramp_cb, s);
-			if ((o = hc_find_old(index, old ? old->n : 0, s)) !=
-			    NULL) {
-				/* Unchanged: state, counters and schedule. */
-				s->up = o->up;
-				s->ok_run = o->ok_run;
-				s->fail_run = o->fail_run;
-				s->checks = o->checks;
-				s->failures = o->failures;
-				s->changes = o->changes;
-				s->last = o->last;
-				s->last_change = o->last_change;
-				memcpy(s->results, o->results,
-				    sizeof(s->results));
-				/*
-				 * A weight the check set (dynamic) stays; one
-				 * from the file follows the file.
-				 */
-				if (o->target != o->rs->weight &&
-				    o->target <= s->rs->max_weight)
-					s->weight = s->target = o->target;
-				hc_arm(s, hc_remaining(o));
-				continue;
+			s = NULL;
+			for (k = oi != CFG_VS_NEW ? firsts[oi] : 0;
+			    oi != CFG_VS_NEW && k < firsts[oi + 1]; k++)
+				if (old->srv[k] != NULL &&
+				    old->srv[k]->rs_index == j) {
+					s = old->srv[k];
+					old->srv[k] = NULL;
+					hc_rebind(s, c, i, j);
+					break;
+				}
+			if (s == NULL) {
+				if ((s = hc_server_new(e, c, i, j)) == NULL)
+					break;
+				if (index == NULL && old != NULL)
+					index = hc_index(old, &nindex);
+				o = hc_find_old(index, nindex, s);
+				if (o != NULL && (taken == NULL ||
+				    !taken[o->vs_index]))
+					hc_keep_state(s, o);
+				else	/* first checks spread over the interval */
+					hc_arm(s, (uint32_t)(random() %
+					    (s->ck->interval + 1)));
 			}
-			/* First checks spread over the interval. */
-			hc_arm(s, (uint32_t)(random() % (s->ck->interval + 1)));
+			e->srv[e->n++] = s;
 		}
+	}
 	free(index);
-	return 0;
+	free(firsts);
+	free(taken);
+	return e->n == n ? 0 : -1;
 }
 
 struct hc_engine *
@@ -464,26 +575,29 @@ hc_engine_new(const struct hc_ctx *ctx, const struct cfg *c, hc_change_fn fn,
 	e->arg = arg;
 	srandom((unsigned)clock_now_us());
 	if (hc_build(e, c, NULL) == -1) {
-		free(e);
+		hc_engine_free(e);
 		return NULL;
 	}
 	return e;
 }
 
+/* Frees e's servers but those a reload took over (NULL). */
 static void
 hc_free_servers(struct hc_engine *e)
 {
-	size_t i;
+	struct hc_server	*s;
+	size_t			 i;
 
 	for (i = 0; i < e->n; i++) {
-		if (e->srv[i].probe != NULL)
-			e->srv[i].checker->cancel(e->srv[i].probe);
-		if (e->srv[i].cache != NULL)
-			e->srv[i].checker->cache_free(e->srv[i].cache);
-		if (e->srv[i].ev != NULL)
-			event_free(e->srv[i].ev);
-		if (e->srv[i].ev_ramp != NULL)
-			event_free(e->srv[i].ev_ramp);
+		if ((s = e->srv[i]) == NULL)
+			continue;
+		if (s->probe != NULL)
+			s->checker->cancel(s->probe);
+		if (s->cache != NULL)
+			s->checker->cache_free(s->cache);
+		event_free(s->ev);
+		event_free(s->ev_ramp);
+		free(s);
 	}
 	free(e->srv);
 	e->srv = NULL;
@@ -520,5 +634,5 @@ hc_engine_count(const struct hc_engine *e)
 const struct hc_server *
 hc_engine_server(const struct hc_engine *e, size_t i)
 {
-	return &e->srv[i];
+	return e->srv[i];
 }
