@@ -358,21 +358,30 @@ hc_srv_cmp(const void *x, const void *y)
 /*
  * The old servers sorted by identity, so a reload of 10,000 checks finds
  * each one's predecessor by binary search (it compared every pair).
- * Those a reload takes over whole (NULL in old->srv) are left out.
+ * Those of old virtual servers a new one repeats (taken) are left out:
+ * they are carried over whole, and sorting 100,000 of them for one
+ * edited server took 30 ms.
  */
 static struct hc_server **
-hc_index(const struct hc_engine *old, size_t *n)
+hc_index(const struct hc_engine *old, const size_t *firsts, const bool *taken,
+    size_t *n)
 {
 	struct hc_server	**v;
-	size_t			  i;
+	size_t			  i, k;
 
 	*n = 0;
 	if (old == NULL || (v = calloc(old->n ? old->n : 1,
 	    sizeof(*v))) == NULL)
 		return NULL;
-	for (i = 0; i < old->n; i++)
-		if (old->srv[i] != NULL)
+	if (firsts == NULL) {
+		for (i = 0; i < old->n; i++)
 			v[(*n)++] = old->srv[i];
+	} else {		/* by block: taken ones are not even read */
+		for (k = 0; k < old->cfg->nvs; k++)
+			for (i = firsts[k]; !taken[k] && i < firsts[k + 1];
+			    i++)
+				v[(*n)++] = old->srv[i];
+	}
 	qsort(v, *n, sizeof(*v), hc_srv_cmp);
 	return v;
 }
@@ -477,7 +486,8 @@ hc_rebind(struct hc_server *s, const struct cfg *c, size_t i, size_t j)
  * After a spliced reload (c->same_as, from old's config), the old
  * servers of each virtual server c repeats: firsts[k] is where old
  * virtual server k's servers start in old->srv (they are in config
- * order), and taken[k] says some new one repeats it. NULL otherwise.
+ * order, nchecks each), and taken[k] says some new one repeats it.
+ * NULL otherwise.
  */
 static size_t *
 hc_old_blocks(const struct hc_engine *old, const struct cfg *c, bool **taken)
@@ -493,10 +503,16 @@ hc_old_blocks(const struct hc_engine *old, const struct cfg *c, bool **taken)
 		free(firsts);
 		return NULL;
 	}
-	for (i = 0; i <= oc->nvs; i++) {
-		while (k < old->n && old->srv[k]->vs_index < i)
-			k++;
+	for (i = 0; i < oc->nvs; i++) {
 		firsts[i] = k;
+		k += oc->vs[i].nchecks;
+	}
+	firsts[oc->nvs] = k;
+	if (k != old->n) {	/* the old build ran out of memory */
+		free(firsts);
+		free(*taken);
+		*taken = NULL;
+		return NULL;
 	}
 	for (i = 0; i < c->nvs; i++)
 		if (c->same_as[i] < oc->nvs)
@@ -527,32 +543,35 @@ hc_build(struct hc_engine *e, const struct cfg *c, struct hc_engine *old)
 	firsts = hc_old_blocks(old, c, &taken);
 	for (i = 0; i < c->nvs; i++) {
 		oi = firsts != NULL ? c->same_as[i] : CFG_VS_NEW;
+		/*
+		 * The same servers in the same order: taken over without
+		 * reading the real servers (100,000 of them are 33 MB).
+		 */
+		if (oi != CFG_VS_NEW &&
+		    firsts[oi + 1] - firsts[oi] == c->vs[i].nchecks &&
+		    (c->vs[i].nchecks == 0 || old->srv[firsts[oi]] != NULL)) {
+			for (k = firsts[oi]; k < firsts[oi + 1]; k++) {
+				if (k + 32 < old->n)
+					__builtin_prefetch(old->srv[k + 32], 1);
+				s = old->srv[k];
+				old->srv[k] = NULL;
+				hc_rebind(s, c, i, s->rs_index);
+				e->srv[e->n++] = s;
+			}
+			continue;
+		}
 		for (j = 0; c->vs[i].nchecks > 0 && j < c->vs[i].nrs; j++) {
 			if (c->vs[i].rs[j].check.type == CHECK_NONE)
 				continue;
-			s = NULL;
-			for (k = oi != CFG_VS_NEW ? firsts[oi] : 0;
-			    oi != CFG_VS_NEW && k < firsts[oi + 1]; k++)
-				if (old->srv[k] != NULL &&
-				    old->srv[k]->rs_index == j) {
-					s = old->srv[k];
-					old->srv[k] = NULL;
-					hc_rebind(s, c, i, j);
-					break;
-				}
-			if (s == NULL) {
-				if ((s = hc_server_new(e, c, i, j)) == NULL)
-					break;
-				if (index == NULL && old != NULL)
-					index = hc_index(old, &nindex);
-				o = hc_find_old(index, nindex, s);
-				if (o != NULL && (taken == NULL ||
-				    !taken[o->vs_index]))
-					hc_keep_state(s, o);
-				else	/* first checks spread over the interval */
-					hc_arm(s, (uint32_t)(random() %
-					    (s->ck->interval + 1)));
-			}
+			if ((s = hc_server_new(e, c, i, j)) == NULL)
+				break;
+			if (index == NULL && old != NULL)
+				index = hc_index(old, firsts, taken, &nindex);
+			if ((o = hc_find_old(index, nindex, s)) != NULL)
+				hc_keep_state(s, o);
+			else	/* first checks spread over the interval */
+				hc_arm(s, (uint32_t)(random() %
+				    (s->ck->interval + 1)));
 			e->srv[e->n++] = s;
 		}
 	}
