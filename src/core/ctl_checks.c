@@ -36,7 +36,7 @@ checks_json_one(struct json *j, const struct hc_server *s)
 	int	r;
 
 	json_obj_begin(j, NULL);
-	json_str(j, "vs", s->vs->name);
+	json_str(j, "vs", hc_server_vs(s)->name);
 	json_str(j, "address", addr_fmt(&s->rs->addr, false, a, sizeof(a)));
 	json_uint(j, "port", s->rs->port);
 	json_str(j, "type", cfg_check_type_name(s->ck->type));
@@ -73,7 +73,7 @@ checks_text_one(struct evbuffer *out, const struct hc_server *s)
 	snprintf(ap, sizeof(ap), s->rs->addr.af == AF_INET6 ? "[%s]:%u" :
 	    "%s:%u", a, s->rs->port);
 	evbuffer_add_printf(out, "%-12s %-24s %-6s %-4s w %-3d ok %-3u fail "
-	    "%-3u %7.1f ms  %s%s%s  (since %s)\n", s->vs->name, ap,
+	    "%-3u %7.1f ms  %s%s%s  (since %s)\n", hc_server_vs(s)->name, ap,
 	    cfg_check_type_name(s->ck->type), s->up ? "UP" : "DOWN", s->weight,
 	    s->ok_run, s->fail_run, s->last.latency_us / 1000.0,
 	    s->checks ? hc_reason_name(s->last.reason) : "not checked yet",

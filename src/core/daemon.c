@@ -280,7 +280,7 @@ daemon_hc_hook(void *arg, const struct hc_server *s)
 	char			 a[ADDR_STRLEN], name[ADDR_STRLEN + 16];
 
 	if (d->lb != NULL)
-		lb_set_rs_health(d->lb, s->vs_index, s->rs_index, s->up,
+		lb_set_rs_health(d->lb, hc_server_vs_index(s), s->rs_index, s->up,
 		    s->weight);
 	addr_fmt(&s->rs->addr, false, a, sizeof(a));
 	snprintf(name, sizeof(name), s->rs->addr.af == AF_INET6 ?
@@ -289,18 +289,27 @@ daemon_hc_hook(void *arg, const struct hc_server *s)
 	    s->weight, &script, 1, d->cfg->global.notify_fifo);
 }
 
-/* After a reload the IPVS engine starts from initial states: tell it. */
+/*
+ * The checks' states the IPVS engine does not know: at start and after
+ * a reload it has only initial states, or (all false) those it carried
+ * over for unchanged virtual servers, whose checks the health-check
+ * engine carried over too: then only the others are told (100,000
+ * checks each cost a cache miss or two).
+ */
 static void
-daemon_hc_push(struct director *d)
+daemon_hc_push(struct director *d, bool all)
 {
 	const struct hc_server	*s;
-	size_t			 i;
+	size_t			 i, n;
 
-	for (i = 0; d->hc != NULL && d->lb != NULL &&
-	    i < hc_engine_count(d->hc); i++) {
-		s = hc_engine_server(d->hc, i);
-		lb_set_rs_health(d->lb, s->vs_index, s->rs_index, s->up,
-		    s->weight);
+	if (d->hc == NULL || d->lb == NULL)
+		return;
+	n = all ? hc_engine_count(d->hc) : hc_engine_fresh_count(d->hc);
+	for (i = 0; i < n; i++) {
+		s = all ? hc_engine_server(d->hc, i) :
+		    hc_engine_fresh(d->hc, i);
+		lb_set_rs_health(d->lb, hc_server_vs_index(s), s->rs_index,
+		    s->up, s->weight);
 	}
 }
 
@@ -323,7 +332,7 @@ daemon_start_hc(struct director *d, uid_t uid, gid_t gid)
 		log_warnx("health checks: cannot start");
 		return -1;
 	}
-	daemon_hc_push(d);
+	daemon_hc_push(d, true);
 	return 0;
 }
 
@@ -395,6 +404,7 @@ daemon_reload_apply(struct director *d, struct cfg *nc,
 	uint64_t	 t0 = clock_now_us();
 	struct cfg	*old;
 	size_t		 i;
+	bool		 carried = false;
 
 	d->reload.when = time(NULL);
 	free(d->reload.first_error);
@@ -430,14 +440,14 @@ daemon_reload_apply(struct director *d, struct cfg *nc,
 	d->reload.n_ok++;
 	daemon_apply_globals(d);
 	if (d->lb != NULL)
-		lb_reconfigure(d->lb, old);
+		carried = lb_reconfigure(d->lb, old);
 	/* Instances compare against the old config: free it after. */
 	daemon_group_reset(d);
 	if (d->vrrp != NULL)
 		vrrp_reconfigure(d->vrrp, d->cfg);
 	if (d->hc != NULL) {
 		hc_engine_reconfigure(d->hc, d->cfg);
-		daemon_hc_push(d);
+		daemon_hc_push(d, !carried);
 	}
 	if ((old->global.metrics_listen == NULL) !=
 	    (nc->global.metrics_listen == NULL) ||

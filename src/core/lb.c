@@ -1021,11 +1021,11 @@ nomem:
 	return -ENOMEM;
 }
 
-void
+bool
 lb_reconfigure(struct lb *lb, const struct cfg *old)
 {
 	const struct cfg	*c = lb->d->cfg;
-	bool			*q;
+	bool			*q, carried = true;
 	size_t			 i;
 
 	/*
@@ -1047,6 +1047,7 @@ lb_reconfigure(struct lb *lb, const struct cfg *old)
 	    lb->health == NULL || lb->nhealth != old->nvs ||
 	    lb_carry(lb, old) != 0) {
 		/* Unknown: everything is new but quorum (by service). */
+		carried = false;
 		if ((q = calloc(c->nvs + 1, sizeof(*q))) != NULL)
 			for (i = 0; i < c->nvs; i++)
 				q[i] = lb_quorum_was(lb, old, &c->vs[i]);
@@ -1064,6 +1065,7 @@ lb_reconfigure(struct lb *lb, const struct cfg *old)
 	lb_arm_drift(lb);
 	lb->pending = false;
 	lb_sync(lb, LB_SYNC_RELOAD);
+	return carried;
 }
 
 struct lb *

@@ -66,9 +66,11 @@ void		 lb_sync(struct lb *, enum lb_reason);
 /*
  * The config changed (after a successful reload) from old, which is
  * still alive: rebinds and syncs. When the new config was spliced from
- * old (cfg_load_next()), only its changed virtual servers are rebuilt.
+ * old (cfg_load_next()), only its changed virtual servers are rebuilt,
+ * and the others keep the health they had: then it returns true, and
+ * only new servers' health needs telling. False: all of it does.
  */
-void		 lb_reconfigure(struct lb *, const struct cfg *old);
+bool		 lb_reconfigure(struct lb *, const struct cfg *old);
 /*
  * The health engine's word on real server rs_index of virtual server
  * vs_index (indexes into the running config): syncs if it changed.

@@ -131,18 +131,18 @@ metrics_check(struct evbuffer *b, const struct hc_server *s)
 	addr_fmt(&s->rs->addr, false, a, sizeof(a));
 #define LBL "{vs=\"%s\",server=\"%s\",port=\"%u\"}"
 	evbuffer_add_printf(b, "director_check_up" LBL " %d\n",
-	    s->vs->name, a, s->rs->port, s->up);
+	    hc_server_vs(s)->name, a, s->rs->port, s->up);
 	evbuffer_add_printf(b, "director_check_weight" LBL " %d\n",
-	    s->vs->name, a, s->rs->port, s->weight);
+	    hc_server_vs(s)->name, a, s->rs->port, s->weight);
 	evbuffer_add_printf(b, "director_check_latency_seconds" LBL
-	    " %.6f\n", s->vs->name, a, s->rs->port,
+	    " %.6f\n", hc_server_vs(s)->name, a, s->rs->port,
 	    s->last.latency_us / 1e6);
 #undef LBL
 	for (r = 0; r < HC_NREASONS; r++)
 		if (s->results[r] != 0)
 			evbuffer_add_printf(b, "director_check_results_total"
 			    "{vs=\"%s\",server=\"%s\",port=\"%u\","
-			    "result=\"%s\"} %llu\n", s->vs->name, a,
+			    "result=\"%s\"} %llu\n", hc_server_vs(s)->name, a,
 			    s->rs->port, hc_reason_name(r),
 			    (unsigned long long)s->results[r]);
 }

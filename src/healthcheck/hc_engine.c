@@ -69,6 +69,8 @@ struct hc_engine {
 	struct hc_ctx		 ctx;
 	struct hc_server	**srv;		/* each its own: see hc_build() */
 	size_t			 n;
+	size_t			*fresh;		/* indexes in srv: made anew */
+	size_t			 nfresh;
 	const struct cfg	*cfg;		/* the one srv was built from */
 	hc_change_fn		 fn;
 	void			*arg;
@@ -199,7 +201,7 @@ hc_change(struct hc_server *s, bool up, unsigned run)
 	s->last_change = time(NULL);
 	hc_name(s, name, sizeof(name));
 	log_info("real server %s of vs %s: %s -> %s (%s: %s after %u %s)",
-	    name, s->vs->name, up ? "DOWN" : "UP", up ? "UP" : "DOWN",
+	    name, s->hv->vs->name, up ? "DOWN" : "UP", up ? "UP" : "DOWN",
 	    cfg_check_type_name(s->ck->type), s->last.detail[0] ?
 	    s->last.detail : hc_reason_name(s->last.reason), run,
 	    up ? (run == 1 ? "success" : "successes") :
@@ -225,7 +227,7 @@ hc_cert_expiry(struct hc_server *s)
 	s->cert_warned = true;
 	hc_name(s, name, sizeof(name));
 	log_warnx("real server %s of vs %s: TLS certificate expires in %d "
-	    "days", name, s->vs->name, days);
+	    "days", name, s->hv->vs->name, days);
 }
 
 /* The one policy: rise, fall, retry, dynamic weight. */
@@ -313,7 +315,7 @@ hc_same(const struct hc_server *o, const struct cfg_vs *vs,
 {
 	const struct cfg_check *a = o->ck, *b = &rs->check;
 
-	return strcmp(o->vs->name, vs->name) == 0 &&
+	return strcmp(o->hv->vs->name, vs->name) == 0 &&
 	    addr_cmp(&o->rs->addr, &rs->addr) == 0 &&
 	    o->rs->port == rs->port && a->type == b->type &&
 	    a->interval == b->interval && a->timeout == b->timeout &&
@@ -332,7 +334,7 @@ hc_ident_cmp(const struct hc_ident *a, const struct hc_server *b)
 {
 	int c;
 
-	if ((c = strcmp(a->vs, b->vs->name)) != 0)
+	if ((c = strcmp(a->vs, b->hv->vs->name)) != 0)
 		return c;
 	if ((c = addr_cmp(a->addr, &b->rs->addr)) != 0)
 		return c;
@@ -349,7 +351,7 @@ static int
 hc_srv_cmp(const void *x, const void *y)
 {
 	const struct hc_server	*a = *(struct hc_server *const *)x;
-	struct hc_ident		 k = { a->vs->name, &a->rs->addr,
+	struct hc_ident		 k = { a->hv->vs->name, &a->rs->addr,
 				    a->rs->port };
 
 	return hc_key_cmp(&k, y);
@@ -390,7 +392,7 @@ hc_index(const struct hc_engine *old, const size_t *firsts, const bool *taken,
 static struct hc_server *
 hc_find_old(struct hc_server **v, size_t n, const struct hc_server *s)
 {
-	struct hc_ident		  k = { s->vs->name, &s->rs->addr,
+	struct hc_ident		  k = { s->hv->vs->name, &s->rs->addr,
 				    s->rs->port };
 	struct hc_server	**p;
 
@@ -400,24 +402,33 @@ hc_find_old(struct hc_server **v, size_t n, const struct hc_server *s)
 	while (p > v && hc_key_cmp(&k, p - 1) == 0)
 		p--;
 	for (; p < v + n && hc_key_cmp(&k, p) == 0; p++)
-		if ((*p)->ev != NULL && hc_same(*p, s->vs, s->rs))
+		if ((*p)->ev != NULL && hc_same(*p, s->hv->vs, s->rs))
 			return *p;
 	return NULL;
 }
 
-/* A server for real server j of virtual server i, in its initial state. */
+/*
+ * A server for real server j of virtual server i, in its initial state;
+ * *hv is the virtual server's share, made with its first server.
+ */
 static struct hc_server *
-hc_server_new(struct hc_engine *e, const struct cfg *c, size_t i, size_t j)
+hc_server_new(struct hc_engine *e, const struct cfg *c, size_t i, size_t j,
+    struct hc_vs **hv)
 {
 	struct hc_server *s;
 
+	if (*hv == NULL) {
+		if ((*hv = calloc(1, sizeof(**hv))) == NULL)
+			return NULL;
+		(*hv)->vs = &c->vs[i];
+		(*hv)->index = i;
+	}
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	s->engine = e;
-	s->vs = &c->vs[i];
+	s->hv = *hv;
 	s->rs = &c->vs[i].rs[j];
 	s->ck = &s->rs->check;
-	s->vs_index = i;
 	s->rs_index = j;
 	s->checker = hc_checker_of(s->ck->type);
 	s->up = s->ck->initial_up;
@@ -430,6 +441,7 @@ hc_server_new(struct hc_engine *e, const struct cfg *c, size_t i, size_t j)
 		free(s);
 		return NULL;
 	}
+	s->hv->refs++;
 	return s;
 }
 
@@ -454,32 +466,26 @@ hc_keep_state(struct hc_server *s, const struct hc_server *o)
 }
 
 /*
- * An old server carried over whole, events, probe and all, to real
- * server j of virtual server i of c, whose settings are the same. If the
- * old config held its own copy of them (and frees it), a probe in flight
- * or a checker cache may point into that copy: both start again.
+ * An old server carried over whole, events, probe and all, to the same
+ * real server in rs[] (equal to the old one) of a reloaded config, when
+ * the old config held its own copy of it (and frees it): a probe in
+ * flight or a checker cache may point into that copy, so both start
+ * again.
  */
 static void
-hc_rebind(struct hc_server *s, const struct cfg *c, size_t i, size_t j)
+hc_rebind(struct hc_server *s, const struct cfg_rs *rs)
 {
-	const struct cfg_rs *rs = &c->vs[i].rs[j];
-
-	if (s->rs != rs) {
-		if (s->probe != NULL) {
-			s->checker->cancel(s->probe);
-			s->probe = NULL;
-			hc_arm(s, 0);
-		}
-		if (s->cache != NULL) {
-			s->checker->cache_free(s->cache);
-			s->cache = NULL;
-		}
+	if (s->probe != NULL) {
+		s->checker->cancel(s->probe);
+		s->probe = NULL;
+		hc_arm(s, 0);
 	}
-	s->vs = &c->vs[i];
-	s->rs = rs;
-	s->ck = &rs->check;
-	s->vs_index = i;
-	s->rs_index = j;
+	if (s->cache != NULL) {
+		s->checker->cache_free(s->cache);
+		s->cache = NULL;
+	}
+	s->rs = &rs[s->rs_index];
+	s->ck = &s->rs->check;
 }
 
 /*
@@ -521,49 +527,69 @@ hc_old_blocks(const struct hc_engine *old, const struct cfg *c, bool **taken)
 }
 
 /*
- * Servers live on their own, so that a spliced reload carries those of
- * unchanged virtual servers over as they are (a pointer each: 100,000
- * checks rebuilt with new timers held the loop for over 100 ms). The
- * others find their predecessor by identity and settings, or start anew.
+ * Moves the old servers of old virtual server oi (firsts[oi] on) over to
+ * virtual server i of c, which repeats it: their share is pointed at i,
+ * and each server is touched only if the real servers moved.
+ */
+static void
+hc_carry(struct hc_engine *e, const struct cfg *c, size_t i,
+    struct hc_engine *old, size_t from, size_t to)
+{
+	struct hc_vs	*hv = old->srv[from]->hv;
+	bool		 moved = hv->vs->rs != c->vs[i].rs;
+	size_t		 k;
+
+	hv->vs = &c->vs[i];
+	hv->index = i;
+	for (k = from; k < to; k++) {
+		if (moved)
+			hc_rebind(old->srv[k], c->vs[i].rs);
+		e->srv[e->n++] = old->srv[k];
+		old->srv[k] = NULL;
+	}
+}
+
+/*
+ * Servers live on their own, each virtual server's sharing one hc_vs, so
+ * that a spliced reload carries those of unchanged virtual servers over
+ * as they are: a pointer each, and one hc_vs to point at the new config
+ * (100,000 checks rebuilt with new timers held the loop for over 100 ms,
+ * and even touching each of them took 15 ms). The others find their
+ * predecessor by identity and settings, or start anew.
  */
 static int
 hc_build(struct hc_engine *e, const struct cfg *c, struct hc_engine *old)
 {
 	struct hc_server	*s, *o, **index = NULL;
-	size_t			*firsts, i, j, k, n = 0, nindex = 0;
+	struct hc_vs		*hv;
+	size_t			*firsts, i, j, n = 0, nindex = 0;
 	uint32_t		 oi;
 	bool			*taken;
 
 	/* nchecks: 100,000 unchecked real servers are not read. */
 	for (i = 0; i < c->nvs; i++)
 		n += c->vs[i].nchecks;
-	if ((e->srv = calloc(n ? n : 1, sizeof(*e->srv))) == NULL)
+	if ((e->srv = calloc(n ? n : 1, sizeof(*e->srv))) == NULL ||
+	    (e->fresh = calloc(n ? n : 1, sizeof(*e->fresh))) == NULL)
 		return -1;
 	e->cfg = c;
 	firsts = hc_old_blocks(old, c, &taken);
 	for (i = 0; i < c->nvs; i++) {
+		if (c->vs[i].nchecks == 0)
+			continue;
 		oi = firsts != NULL ? c->same_as[i] : CFG_VS_NEW;
-		/*
-		 * The same servers in the same order: taken over without
-		 * reading the real servers (100,000 of them are 33 MB).
-		 */
+		/* The same servers in the same order, not yet carried. */
 		if (oi != CFG_VS_NEW &&
 		    firsts[oi + 1] - firsts[oi] == c->vs[i].nchecks &&
-		    (c->vs[i].nchecks == 0 || old->srv[firsts[oi]] != NULL)) {
-			for (k = firsts[oi]; k < firsts[oi + 1]; k++) {
-				if (k + 32 < old->n)
-					__builtin_prefetch(old->srv[k + 32], 1);
-				s = old->srv[k];
-				old->srv[k] = NULL;
-				hc_rebind(s, c, i, s->rs_index);
-				e->srv[e->n++] = s;
-			}
+		    old->srv[firsts[oi]] != NULL) {
+			hc_carry(e, c, i, old, firsts[oi], firsts[oi + 1]);
 			continue;
 		}
-		for (j = 0; c->vs[i].nchecks > 0 && j < c->vs[i].nrs; j++) {
+		hv = NULL;
+		for (j = 0; j < c->vs[i].nrs; j++) {
 			if (c->vs[i].rs[j].check.type == CHECK_NONE)
 				continue;
-			if ((s = hc_server_new(e, c, i, j)) == NULL)
+			if ((s = hc_server_new(e, c, i, j, &hv)) == NULL)
 				break;
 			if (index == NULL && old != NULL)
 				index = hc_index(old, firsts, taken, &nindex);
@@ -572,8 +598,11 @@ hc_build(struct hc_engine *e, const struct cfg *c, struct hc_engine *old)
 			else	/* first checks spread over the interval */
 				hc_arm(s, (uint32_t)(random() %
 				    (s->ck->interval + 1)));
+			e->fresh[e->nfresh++] = e->n;
 			e->srv[e->n++] = s;
 		}
+		if (hv != NULL && hv->refs == 0)
+			free(hv);	/* its first server could not be made */
 	}
 	free(index);
 	free(firsts);
@@ -616,9 +645,14 @@ hc_free_servers(struct hc_engine *e)
 			s->checker->cache_free(s->cache);
 		event_free(s->ev);
 		event_free(s->ev_ramp);
+		if (--s->hv->refs == 0)
+			free(s->hv);
 		free(s);
 	}
 	free(e->srv);
+	free(e->fresh);
+	e->fresh = NULL;
+	e->nfresh = 0;
 	e->srv = NULL;
 	e->n = 0;
 }
@@ -630,6 +664,8 @@ hc_engine_reconfigure(struct hc_engine *e, const struct cfg *c)
 
 	e->srv = NULL;
 	e->n = 0;
+	e->fresh = NULL;
+	e->nfresh = 0;
 	if (hc_build(e, c, &old) == -1)
 		log_warnx("health checks: out of memory on reload");
 	hc_free_servers(&old);
@@ -654,4 +690,16 @@ const struct hc_server *
 hc_engine_server(const struct hc_engine *e, size_t i)
 {
 	return e->srv[i];
+}
+
+size_t
+hc_engine_fresh_count(const struct hc_engine *e)
+{
+	return e->nfresh;
+}
+
+const struct hc_server *
+hc_engine_fresh(const struct hc_engine *e, size_t i)
+{
+	return e->srv[e->fresh[i]];
 }

@@ -16,13 +16,22 @@
 struct event;
 struct hc_engine;
 
+/*
+ * What the checks of one virtual server share: a reload that carries
+ * them over points this at the new config, once for all of them.
+ */
+struct hc_vs {
+	const struct cfg_vs	*vs;
+	size_t			 index;		/* in cfg->vs */
+	size_t			 refs;		/* servers pointing here */
+};
+
 /* One checked real server: conf pointers, then runtime; read only. */
 struct hc_server {
 	struct hc_engine	*engine;
-	const struct cfg_vs	*vs;
+	struct hc_vs		*hv;		/* see hc_server_vs() */
 	const struct cfg_rs	*rs;
 	const struct cfg_check	*ck;
-	size_t			 vs_index;	/* in cfg->vs */
 	size_t			 rs_index;	/* in vs->rs */
 	const struct hc_checker	*checker;
 	bool			 up;
@@ -59,5 +68,24 @@ void		 hc_engine_reconfigure(struct hc_engine *, const struct cfg *);
 void		 hc_engine_free(struct hc_engine *);
 size_t		 hc_engine_count(const struct hc_engine *);
 const struct hc_server *hc_engine_server(const struct hc_engine *, size_t);
+/*
+ * The servers the last build or reconfigure made anew (their state is
+ * news to the IPVS engine); the others a reload carried over whole.
+ */
+size_t		 hc_engine_fresh_count(const struct hc_engine *);
+const struct hc_server *hc_engine_fresh(const struct hc_engine *, size_t);
+
+static inline const struct cfg_vs *
+hc_server_vs(const struct hc_server *s)
+{
+	return s->hv->vs;
+}
+
+/* Its virtual server's index in the running config. */
+static inline size_t
+hc_server_vs_index(const struct hc_server *s)
+{
+	return s->hv->index;
+}
 
 #endif
