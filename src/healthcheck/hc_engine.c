@@ -527,9 +527,9 @@ hc_old_blocks(const struct hc_engine *old, const struct cfg *c, bool **taken)
 }
 
 /*
- * Moves the old servers of old virtual server oi (firsts[oi] on) over to
- * virtual server i of c, which repeats it: their share is pointed at i,
- * and each server is touched only if the real servers moved.
+ * Moves old->srv[from..to), the servers of one old virtual server, over
+ * to virtual server i of c, which repeats it: their hc_vs is pointed at
+ * i, and a server is touched only if the real servers moved.
  */
 static void
 hc_carry(struct hc_engine *e, const struct cfg *c, size_t i,
