@@ -1,7 +1,8 @@
 """Health checks driving the real kernel's IPVS weights (inside the VM):
 a real server whose HTTP service stops goes to weight 0 in `ipvsadm -Ln`
-within interval x fall + timeout, clients stop reaching it, and it comes
-back when the service does.
+within interval x fall + timeout, clients stop reaching it, it stays at 0
+across reloads (whether they carry its check over or match it again), and
+it comes back when the service does.
 """
 
 import os
@@ -35,7 +36,10 @@ def test_weight_follows_http_health(lab, director, tmp_path):
     conf = """virtual_servers = ( { name = "web"; address = "192.0.2.100";
       port = 80; scheduler = "rr"; real_servers = (
         { address = "198.51.100.11"; %s },
-        { address = "198.51.100.12"; %s } ); } );""" % (check, check)
+        { address = "198.51.100.12"; %s } ); },
+      { name = "other"; address = "192.0.2.100"; port = 8080;
+        real_servers = ( { address = "198.51.100.11"; weight = 1; } ); } );
+      """ % (check, check)
     d = director("lb1", conf)
     wait_synced(d, 1)
     assert weight_of(lab, "198.51.100.12") == 1
@@ -64,6 +68,18 @@ def test_weight_follows_http_health(lab, director, tmp_path):
     out = lab.exec("client", "python3", "-c", CLIENT, "192.0.2.100", "20",
                    timeout=120).stdout
     assert eval(out) == {"web1": 20}, out
+    # Reloads while web2 is down: one that leaves web alone (its checks
+    # and their state are carried over), one that changes web (its checks
+    # are matched again): right after each sync the weight is still 0.
+    for old, new in (("weight = 1; } ); } );", "weight = 2; } ); } );"),
+                     ('scheduler = "rr";', 'scheduler = "wrr";')):
+        syncs = d.ctl_json("ipvs")["engine"]["syncs"]
+        conf = conf.replace(old, new)
+        d.write_config(conf)
+        assert "reload OK" in d.ctl("reload").stdout
+        wait_synced(d, syncs + 1)
+        assert weight_of(lab, "198.51.100.12") == 0, (new, d.log())
+        assert "1 of 2 virtual servers parsed" in d.log(), d.log()
     # The service comes back, and so does the weight.
     serve(lab, "web2", tmp_path / "again", "web2")
     deadline = time.monotonic() + 10
