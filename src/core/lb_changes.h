@@ -28,7 +28,7 @@ struct lb_changes {
 	size_t			 ngone;
 };
 
-/* Zero-initialised is empty; nvs sizes the marks (the config's vs). */
+/* Empty, for a config of nvs virtual servers; before any other call. */
 int	lb_changes_init(struct lb_changes *, size_t nvs);
 void	lb_changes_free(struct lb_changes *);
 /* Forgets every change (a full build covers them). */

@@ -315,16 +315,10 @@ script_security_directories(void **state)
 {
 	char	 dir[] = "/tmp/dtest-cfg-XXXXXX", path[64], conf[160];
 	char	*e;
-	FILE	*fp;
 
 	if (geteuid() != 0)
 		skip();
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/n.sh", dir);
-	assert_non_null(fp = fopen(path, "w"));
-	fputs("#!/bin/sh\n", fp);
-	fclose(fp);
-	chmod(path, 0755);
+	assert_true(cfg_test_script(dir, "n.sh", path, sizeof(path)));
 	snprintf(conf, sizeof(conf), "global = { notify = \"%s\"; };\n",
 	    path);
 	chmod(dir, 01777);

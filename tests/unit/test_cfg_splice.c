@@ -434,17 +434,11 @@ program_files_are_checked_again(void **state)
 {
 	char		 dir[] = "/tmp/splice-XXXXXX", path[64], text[512], *t2;
 	struct cfg	*c;
-	FILE		*f;
 
 	(void)state;
 	if (geteuid() != 0)
 		skip();
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/up.sh", dir);
-	assert_non_null(f = fopen(path, "w"));
-	fputs("#!/bin/sh\nexit 0\n", f);
-	fclose(f);
-	assert_int_equal(chmod(path, 0755), 0);
+	assert_true(cfg_test_script(dir, "up.sh", path, sizeof(path)));
 	assert_true(snprintf(text, sizeof(text), "global = { script_security = true; };\n"
 	    "virtual_servers = (\n"
 	    "  { name = \"a\"; address = \"192.0.2.1\"; port = 80;\n"
